@@ -1,0 +1,1 @@
+// Datasets: placeholder until the target's first file lands.

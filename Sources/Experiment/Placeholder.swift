@@ -1,0 +1,1 @@
+// Experiment: placeholder until the target's first file lands.

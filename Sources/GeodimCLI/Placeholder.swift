@@ -1,0 +1,1 @@
+public enum GeodimCommand { public static func main() { print("geodim") } }

@@ -1,0 +1,1 @@
+// Geometry: placeholder until the target's first file lands.

@@ -1,0 +1,1 @@
+// HDF5: placeholder until the target's first file lands.

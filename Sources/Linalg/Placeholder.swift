@@ -1,0 +1,1 @@
+// Linalg: placeholder until the target's first file lands.

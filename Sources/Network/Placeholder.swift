@@ -1,0 +1,1 @@
+// Network: placeholder until the target's first file lands.

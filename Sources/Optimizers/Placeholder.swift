@@ -1,0 +1,1 @@
+// Optimizers: placeholder until the target's first file lands.

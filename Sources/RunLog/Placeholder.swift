@@ -1,0 +1,1 @@
+// RunLog: placeholder until the target's first file lands.

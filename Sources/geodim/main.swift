@@ -1,0 +1,2 @@
+import GeodimCLI
+GeodimCommand.main()

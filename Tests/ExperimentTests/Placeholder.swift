@@ -1,0 +1,2 @@
+import Testing
+@Test func ExperimentTestsPlaceholder() { #expect(Bool(true)) }

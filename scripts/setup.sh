@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what geodim needs to build, run and test: idempotent, safe to run again.
+#   apt: OpenBLAS (BLAS + LAPACK), HDF5 (C library + tools), zlib, pkg-config
+#   pip: h5py (the external reader the tests use), numpy
+set -euo pipefail
+
+apt_packages=(libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev pkg-config)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing apt packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c "import h5py, numpy" 2>/dev/null; then
+  echo "setup: installing h5py and numpy from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check h5py numpy
+fi
