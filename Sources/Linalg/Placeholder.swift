@@ -1,1 +1,0 @@
-// Linalg: placeholder until the target's first file lands.

@@ -1,0 +1,88 @@
+import Linalg
+
+// MARK: - Layers as free functions (llm.c style); row-major, batch first.
+
+/// out = inp · Wᵀ + b.   inp is (n, fanIn), weight is (fanOut, fanIn), bias is (fanOut),
+/// out is (n, fanOut). The bias is written first, then one GEMM accumulates onto it.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func affineForward<S: BLASScalar>(
+    out: UnsafeMutablePointer<S>, inp: UnsafePointer<S>, weight: UnsafePointer<S>,
+    bias: UnsafePointer<S>, n: Int, fanIn: Int, fanOut: Int
+) {
+    for row in 0..<n {
+        (out + row * fanOut).update(from: bias, count: fanOut)
+    }
+    S.gemm(.none, .transpose, m: n, n: fanOut, k: fanIn, alpha: 1, a: inp, lda: fanIn,
+           b: weight, ldb: fanIn, beta: 1, c: out, ldc: fanOut)
+}
+
+/// x ← max(x, 0) over `count` elements, in place.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func reluForward<S: BLASScalar>(_ x: UnsafeMutablePointer<S>, count: Int) {
+    for i in 0..<count where x[i] < 0 { x[i] = 0 }
+}
+
+/// Runs the network on a batch, keeping every layer's output.
+///
+/// inputs is (n, n_0); outputs[l] is (n, n_(l+1)) with capacity for at least n rows:
+/// post-ReLU activations for hidden layers, logits for the last.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func mlpForward<S: BLASScalar>(
+    _ architecture: MLPArchitecture, parameters: UnsafePointer<S>, inputs: UnsafePointer<S>,
+    n: Int, outputs: [UnsafeMutablePointer<S>]
+) {
+    var layerInput = inputs
+    for layer in 0..<architecture.layerCount {
+        let fanIn = architecture.fanIn(layer)
+        let fanOut = architecture.fanOut(layer)
+        affineForward(
+            out: outputs[layer], inp: layerInput, weight: parameters + architecture.weightOffset(layer),
+            bias: parameters + architecture.biasOffset(layer), n: n, fanIn: fanIn, fanOut: fanOut)
+        if layer < architecture.layerCount - 1 {
+            reluForward(outputs[layer], count: n * fanOut)
+        }
+        layerInput = UnsafePointer(outputs[layer])
+    }
+}
+
+/// Softmax cross-entropy over a batch, fused with its gradient.
+///
+/// logits is (n, d), labels (n). Returns the summed loss (natural log) and the number of
+/// rows whose arg-max equals the label. If `dlogits` is given it receives
+/// (softmax − onehot) · scale, (n, d); pass scale = 1/n for the batch-mean loss.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func softmaxCrossEntropy<S: BLASScalar>(
+    logits: UnsafePointer<S>, labels: UnsafePointer<Int32>, n: Int, d: Int,
+    dlogits: UnsafeMutablePointer<S>?, scale: S
+) -> (lossSum: Double, correct: Int) {
+    var lossSum = 0.0
+    var correct = 0
+    for row in 0..<n {
+        let z = logits + row * d
+        var maxValue = z[0]
+        var argMax = 0
+        for k in 1..<d where z[k] > maxValue {
+            maxValue = z[k]
+            argMax = k
+        }
+        var sum: S = 0
+        for k in 0..<d { sum += S.exponential(z[k] - maxValue) }
+        let label = Int(labels[row])
+        // loss = log Σ exp(z − max) − (z_label − max)
+        lossSum += Double(S.logarithm(sum) - (z[label] - maxValue))
+        if argMax == label { correct += 1 }
+        if let dlogits {
+            let dz = dlogits + row * d
+            let inverseSum = 1 / sum
+            for k in 0..<d {
+                dz[k] = S.exponential(z[k] - maxValue) * inverseSum * scale
+            }
+            dz[label] -= scale
+        }
+    }
+    return (lossSum, correct)
+}

@@ -1,1 +1,0 @@
-// Network: placeholder until the target's first file lands.

@@ -1,1 +1,0 @@
-// Optimizers: placeholder until the target's first file lands.
