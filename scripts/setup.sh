@@ -18,5 +18,5 @@ fi
 
 if ! python3 -c "import h5py, numpy" 2>/dev/null; then
   echo "setup: installing h5py and numpy from PyPI"
-  python3 -m pip install --quiet --disable-pip-version-check h5py numpy
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore h5py numpy
 fi

@@ -1,1 +1,0 @@
-// RunLog: placeholder until the target's first file lands.
