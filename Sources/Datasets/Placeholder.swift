@@ -1,1 +1,0 @@
-// Datasets: placeholder until the target's first file lands.
