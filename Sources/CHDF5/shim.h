@@ -26,5 +26,7 @@ static inline unsigned geodim_H5F_ACC_SWMR_WRITE(void) { return H5F_ACC_SWMR_WRI
 static inline hsize_t geodim_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
 static inline size_t geodim_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 static inline hid_t geodim_H5S_ALL(void) { return H5S_ALL; }
+static inline hid_t geodim_H5E_DEFAULT(void) { return H5E_DEFAULT; }
+static inline H5F_libver_t geodim_H5F_LIBVER_LATEST(void) { return H5F_LIBVER_LATEST; }
 
 #endif

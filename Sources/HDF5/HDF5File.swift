@@ -1,0 +1,184 @@
+import CHDF5
+import Foundation
+
+/// An open HDF5 file.
+///
+/// Closing (explicitly with `close()`, or in `deinit` once the file and every group and
+/// dataset opened from it are released) closes every object opened from it: objects keep a
+/// strong reference to their file, and after an explicit `close()` they throw
+/// `HDF5Error.closed`. Objects are not thread-safe; use one file from one thread at a time.
+public final class HDF5File {
+    /// How `create` treats an existing file.
+    public enum CreateMode: Sendable {
+        /// Replace an existing file.
+        case truncate
+        /// Fail with `HDF5Error.fileExists`, leaving an existing file untouched.
+        case exclusive
+    }
+
+    /// How `open` opens an existing file.
+    public enum OpenMode: Sendable {
+        case readOnly
+        case readWrite
+        /// Read-only while another process writes in SWMR mode (single writer, multiple
+        /// readers). Call `HDF5Dataset.refresh()` to see rows appended since the dataset was
+        /// opened.
+        case swmrRead
+    }
+
+    /// The path the file was created or opened with.
+    public let path: String
+    /// Whether the file is still open.
+    public private(set) var isOpen: Bool
+    private let id: hid_t
+
+    private init(path: String, id: hid_t) {
+        self.path = path
+        self.id = id
+        self.isOpen = true
+    }
+
+    deinit {
+        if isOpen {
+            silenceErrorPrinting()
+            _ = H5Fclose(id)
+        }
+    }
+
+    /// Creates a file.
+    ///
+    /// - Parameters:
+    ///   - mode: `.truncate` replaces an existing file; `.exclusive` throws
+    ///     `HDF5Error.fileExists` and leaves it untouched.
+    ///   - latestFormat: write with the latest file-format version (libver bounds LATEST),
+    ///     which `startSWMRWrite()` requires. Such files need HDF5 ≥ 1.10 to read.
+    public static func create(
+        _ path: String, mode: CreateMode = .truncate, latestFormat: Bool = false
+    ) throws -> HDF5File {
+        let site = CallSite(file: path, object: "/", operation: "create file")
+        if mode == .exclusive && FileManager.default.fileExists(atPath: path) {
+            throw HDF5Error.fileExists(file: path)
+        }
+        let fapl = try fileAccessList(site, latestFormat: latestFormat)
+        defer { closeTemporary(fapl) }
+        let flags = mode == .truncate ? geodim_H5F_ACC_TRUNC() : geodim_H5F_ACC_EXCL()
+        do {
+            let id = try site.call("H5Fcreate") { H5Fcreate(path, flags, geodim_H5P_DEFAULT(), fapl) }
+            return HDF5File(path: path, id: id)
+        } catch {
+            if mode == .exclusive && FileManager.default.fileExists(atPath: path) {
+                throw HDF5Error.fileExists(file: path)
+            }
+            throw error
+        }
+    }
+
+    /// Opens an existing file.
+    ///
+    /// Throws `HDF5Error.fileNotFound` for a missing file and `HDF5Error.notHDF5` for a file
+    /// without the HDF5 signature.
+    /// - Parameter latestFormat: with `.readWrite`, allow `startSWMRWrite()` afterwards.
+    public static func open(
+        _ path: String, mode: OpenMode = .readOnly, latestFormat: Bool = false
+    ) throws -> HDF5File {
+        let site = CallSite(file: path, object: "/", operation: "open file")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw HDF5Error.fileNotFound(file: path)
+        }
+        let fapl = try fileAccessList(site, latestFormat: latestFormat)
+        defer { closeTemporary(fapl) }
+        let flags: UInt32
+        switch mode {
+        case .readOnly: flags = geodim_H5F_ACC_RDONLY()
+        case .readWrite: flags = geodim_H5F_ACC_RDWR()
+        case .swmrRead: flags = geodim_H5F_ACC_RDONLY() | geodim_H5F_ACC_SWMR_READ()
+        }
+        do {
+            let id = try site.call("H5Fopen") { H5Fopen(path, flags, fapl) }
+            return HDF5File(path: path, id: id)
+        } catch {
+            silenceErrorPrinting()
+            if H5Fis_hdf5(path) == 0 { throw HDF5Error.notHDF5(file: path) }
+            throw error
+        }
+    }
+
+    /// Writes every buffered change of the whole file to disk.
+    public func flush() throws {
+        let site = CallSite(file: path, object: "/", operation: "flush")
+        let id = try liveID(site)
+        try site.call("H5Fflush") { H5Fflush(id, H5F_SCOPE_GLOBAL) }
+    }
+
+    /// Switches a file opened for writing with `latestFormat: true` to SWMR writing, so that
+    /// readers can open it with `.swmrRead` while it grows.
+    ///
+    /// Create every group, dataset, attribute and dimension scale first: SWMR supports only
+    /// appends to existing datasets (and flushes) afterwards. HDF5 1.10 does not enforce this
+    /// for every operation (creating a group still succeeds), but readers may then fail.
+    public func startSWMRWrite() throws {
+        let site = CallSite(file: path, object: "/", operation: "start SWMR write")
+        let id = try liveID(site)
+        try site.call("H5Fstart_swmr_write") { H5Fstart_swmr_write(id) }
+    }
+
+    /// Closes the file and every object still open in it. Closing twice does nothing.
+    public func close() throws {
+        guard isOpen else { return }
+        isOpen = false
+        let site = CallSite(file: path, object: "/", operation: "close file")
+        try site.call("H5Fclose") { H5Fclose(id) }
+    }
+
+    /// The root group `/`.
+    public var root: HDF5Group {
+        get throws {
+            let site = CallSite(file: path, object: "/", operation: "open group")
+            let id = try liveID(site)
+            let gid = try site.call("H5Gopen2") { H5Gopen2(id, "/", geodim_H5P_DEFAULT()) }
+            return HDF5Group(file: self, id: gid, path: "/")
+        }
+    }
+
+    /// The attributes of the root group (what h5py shows as `f.attrs`).
+    public var attributes: HDF5Attributes { HDF5Attributes(owner: self) }
+
+    /// The file identifier, or `HDF5Error.closed` after `close()`.
+    func liveID(_ site: CallSite) throws -> hid_t {
+        guard isOpen else { throw site.closed() }
+        return id
+    }
+
+    private static func fileAccessList(_ site: CallSite, latestFormat: Bool) throws -> hid_t {
+        let fapl = try site.call("H5Pcreate") { H5Pcreate(geodim_H5P_FILE_ACCESS()) }
+        do {
+            // Closing the file closes the objects opened from it, so close() really closes.
+            try site.call("H5Pset_fclose_degree") { H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) }
+            if latestFormat {
+                let latest = geodim_H5F_LIBVER_LATEST()
+                try site.call("H5Pset_libver_bounds") { H5Pset_libver_bounds(fapl, latest, latest) }
+            }
+        } catch {
+            closeTemporary(fapl)
+            throw error
+        }
+        return fapl
+    }
+}
+
+extension HDF5File: AttributeOwner {
+    var filePath: String { path }
+    var attributeObjectPath: String { "/" }
+    func attributeLocation(_ site: CallSite) throws -> hid_t { try liveID(site) }
+}
+
+/// Facts about the HDF5 library linked into this program.
+public enum HDF5Library {
+    /// The library version, e.g. "1.10.8".
+    public static var version: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        silenceErrorPrinting()
+        guard H5get_libversion(&major, &minor, &release) >= 0 else { return "unknown" }
+        return "\(major).\(minor).\(release)"
+    }
+}

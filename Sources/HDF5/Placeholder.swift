@@ -1,1 +1,0 @@
-// HDF5: placeholder until the target's first file lands.

@@ -1,2 +1,0 @@
-import Testing
-@Test func HDF5TestsPlaceholder() { #expect(Bool(true)) }
