@@ -1,0 +1,74 @@
+import Foundation
+
+/// Reading a config: YAML text → overrides → strict key check → typed decode → validation.
+extension ExperimentConfig {
+    /// Reads, overrides, checks and validates the config file at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: the YAML file, relative to the current directory or absolute.
+    ///   - overrides: `dotted.key=value` strings applied in order, later ones winning.
+    /// - Throws: the first ``ConfigError`` found, naming `path`.
+    public static func load(path: String, overrides: [String] = []) throws(ConfigError) -> ExperimentConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw ConfigError(
+                kind: .unreadableFile, source: path,
+                problem: exists ? "cannot read the file as UTF-8 text" : "no such file",
+                hint: exists ? nil : "paths are relative to \(FileManager.default.currentDirectoryPath)")
+        }
+        return try parse(yaml: text, source: path, overrides: overrides)
+    }
+
+    /// Parses a config from YAML text, applies `overrides`, checks every key against the schema,
+    /// decodes with defaults for absent keys, and validates.
+    ///
+    /// The steps, each reporting its first problem as a one-line ``ConfigError``:
+    /// 1. YAML syntax (the error gives the line and column);
+    /// 2. the overrides, in order: each must be `dotted.key=value` with a key of the schema,
+    ///    and its value (YAML: `0.05`, `[10, 10]`, `null`, `{every: 10}`) replaces the value at
+    ///    that key, creating missing sections;
+    /// 3. every key, in document order, must belong to the schema (an unknown one is reported
+    ///    with the nearest valid key) and appear once;
+    /// 4. every value must have its key's type, in schema order;
+    /// 5. ranges and consistency (``validate(source:)``).
+    ///
+    /// An error about a value that an override set says so.
+    ///
+    /// - Parameter source: the file name the errors name.
+    public static func parse(
+        yaml: String, source: String, overrides: [String] = []
+    ) throws(ConfigError) -> ExperimentConfig {
+        var document = try ConfigDocument(yaml: yaml, source: source)
+        var applied: [ConfigOverride] = []
+        for text in overrides {
+            let override = try ConfigOverride(text, source: source)
+            try document.apply(override)
+            applied.append(override)
+        }
+        do {
+            let reader = ConfigReader(source: source, values: try document.checkedValues())
+            let config = try ExperimentConfig(reading: reader)
+            try config.validate(source: source)
+            return config
+        } catch {
+            throw error.attributed(to: applied)
+        }
+    }
+}
+
+extension ConfigError {
+    /// This error, noting the last of `overrides` that set its key or a section containing it.
+    func attributed(to overrides: [ConfigOverride]) -> ConfigError {
+        guard override == nil, let key else { return self }
+        let setter = overrides.last {
+            key == $0.key || key.hasPrefix($0.key + ".") || $0.key.hasPrefix(key + ".")
+        }
+        guard let setter else { return self }
+        var error = self
+        error.override = setter.text
+        return error
+    }
+}

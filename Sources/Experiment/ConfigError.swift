@@ -1,0 +1,72 @@
+/// Why a config could not be read, with enough context to fix it: the file, the dotted key (or
+/// the line and column, or the override), what is wrong, and a hint.
+///
+/// ``description`` is one line, `<file>: <dotted.key>: <problem> (hint: ...)`, e.g.
+///
+///     configs/quick.yaml: optimizer.lr_rate: unknown key (hint: did you mean optimizer.lr?)
+///     configs/quick.yaml: training.batch_size: expected an integer, found "big"
+///     configs/quick.yaml: optimizer.lr: must be a finite number > 0, found -0.1; set by override "optimizer.lr=-0.1" (hint: the learning rate, e.g. 0.1)
+public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The class of problem.
+    public enum Kind: String, Sendable, Equatable {
+        /// The file could not be read.
+        case unreadableFile
+        /// The YAML does not parse; ``ConfigError/location`` has the line and column.
+        case malformedYAML
+        /// An override is not `dotted.key=value`, or its value is not valid YAML.
+        case malformedOverride
+        /// A key that is not part of the schema.
+        case unknownKey
+        /// A key given twice in one mapping.
+        case duplicateKey
+        /// A required key is absent.
+        case missingKey
+        /// A value of the wrong type (a string where a number belongs, a scalar for a list, …).
+        case wrongType
+        /// A value of the right type but outside the allowed set or range, or inconsistent with
+        /// another key.
+        case invalidValue
+    }
+
+    /// The class of problem.
+    public var kind: Kind
+    /// The config file (or the `source` name given to `parse`).
+    public var source: String
+    /// The dotted key the problem is about, or `nil` when it is about the file as a whole or
+    /// about an override's syntax.
+    public var key: String?
+    /// Where, when there is no key: `line 3, column 7` or `override "lr"`.
+    public var location: String?
+    /// What is wrong, naming the value found and what is allowed.
+    public var problem: String
+    /// How to fix it, when there is something useful to say.
+    public var hint: String?
+    /// For an unknown key: the nearest valid dotted key, if one is close.
+    public var suggestion: String?
+    /// The `dotted.key=value` override that set the offending value, if one did.
+    public var override: String?
+
+    public init(
+        kind: Kind, source: String, key: String? = nil, location: String? = nil,
+        problem: String, hint: String? = nil, suggestion: String? = nil, override: String? = nil
+    ) {
+        self.kind = kind
+        self.source = source
+        self.key = key
+        self.location = location
+        self.problem = problem
+        self.hint = hint
+        self.suggestion = suggestion
+        self.override = override
+    }
+
+    /// One line: `<file>: <dotted.key>: <problem> (hint: ...)`.
+    public var description: String {
+        var line = source + ": "
+        if let subject = key ?? location { line += subject + ": " }
+        line += problem
+        if let override { line += "; set by override \"\(override)\"" }
+        if let hint { line += " (hint: \(hint))" }
+        return line.map { $0.isNewline ? " " : $0 }.reduce(into: "") { $0.append($1) }
+    }
+}

@@ -1,1 +1,0 @@
-// Experiment: placeholder until the target's first file lands.

@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+
+import Experiment
+
+/// Config texts shared by the config tests.
+enum ConfigFixture {
+    /// Every key of the schema set, most to a non-default value.
+    static let full = """
+        name: paper-mnist_w30.v1
+        seed: 3
+        threads: 4
+        model:
+          hidden: [30, 30, 30]
+          init: he_normal
+        data:
+          directory: /data/mnist files
+          protocol: paper
+          train_size: 600
+          test_size: 2000
+        training:
+          epochs: 680
+          batch_size: 128
+          precision: float64
+          log_every: 5
+          eval_batch_size: 500
+        optimizer:
+          name: adam
+          lr: 1.0e-3
+          momentum: 0.0
+          nesterov: false
+          weight_decay: 0.01
+          decoupled_weight_decay: true
+          beta1: 0.8
+          beta2: 0.99
+          epsilon: 1.0e-8
+        checkpoints:
+          epochs: [0, 40, 80, 280, 680]
+        bfd:
+          enabled: true
+          inputs: [test, random]
+          outputs: [logits, softmax, centred]
+          train_samples: null
+          test_samples: 2000
+          random_samples: 2000
+          random_mean: 0.5
+          random_std: 1.0
+          method: jacobian
+          rank_rule: relative
+          relative_tolerance: 1.0e-12
+          spectrum: false
+        logging:
+          runs_directory: out/runs
+          save_params: false
+
+        """
+
+    /// Only the required keys.
+    static let minimal = """
+        name: quick
+        model:
+          hidden: [30, 30, 30]
+        training:
+          epochs: 10
+        optimizer:
+          name: sgd
+          lr: 0.1
+        checkpoints:
+          every: 5
+
+        """
+
+    /// The error `parse` throws for `yaml` with `overrides`, or nil if it parses.
+    static func error(_ yaml: String, overrides: [String] = []) -> ConfigError? {
+        do {
+            _ = try ExperimentConfig.parse(yaml: yaml, source: "test.yaml", overrides: overrides)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+@Suite("Config parsing")
+struct ConfigParsingTests {
+    @Test func fullConfigReadsEveryKey() throws {
+        let config = try ExperimentConfig.parse(yaml: ConfigFixture.full, source: "full.yaml")
+        let expected = ExperimentConfig(
+            name: "paper-mnist_w30.v1", seed: 3, threads: 4,
+            model: .init(hidden: [30, 30, 30], initScheme: .heNormal),
+            data: .init(
+                directory: "/data/mnist files", splitProtocol: .paper, trainSize: 600,
+                testSize: 2000),
+            training: .init(
+                epochs: 680, batchSize: 128, precision: .float64, logEvery: 5, evalBatchSize: 500),
+            optimizer: .init(
+                name: .adam, lr: 1e-3, momentum: 0, nesterov: false, weightDecay: 0.01,
+                decoupledWeightDecay: true, beta1: 0.8, beta2: 0.99, epsilon: 1e-8),
+            checkpoints: .init(epochs: [0, 40, 80, 280, 680]),
+            bfd: .init(
+                enabled: true, inputs: [.test, .random], outputs: [.logits, .softmax, .centred],
+                trainSamples: nil, testSamples: 2000, randomSamples: 2000, randomMean: 0.5,
+                randomStd: 1.0, method: .jacobian, rankRule: .relative, relativeTolerance: 1e-12,
+                spectrum: false),
+            logging: .init(runsDirectory: "out/runs", saveParams: false))
+        #expect(config == expected)
+        #expect(config.resolvedCheckpointEpochs == [0, 40, 80, 280, 680])
+    }
+
+    @Test func minimalConfigFillsDefaults() throws {
+        let config = try ExperimentConfig.parse(yaml: ConfigFixture.minimal, source: "min.yaml")
+        #expect(config.seed == 0)
+        #expect(config.threads == 1)
+        #expect(config.model.initScheme == .glorotUniform)
+        #expect(config.data == .init(directory: "data/mnist", splitProtocol: .standard))
+        #expect(config.data.trainSize == nil && config.data.testSize == nil)
+        #expect(config.training.batchSize == 256)
+        #expect(config.training.precision == .float32)
+        #expect(config.training.logEvery == 1)
+        #expect(config.training.evalBatchSize == 1000)
+        #expect(config.optimizer.momentum == 0 && !config.optimizer.nesterov)
+        #expect(config.optimizer.weightDecay == 0 && !config.optimizer.decoupledWeightDecay)
+        #expect(config.optimizer.beta1 == 0.9 && config.optimizer.beta2 == 0.999)
+        #expect(config.optimizer.epsilon == 1e-7)
+        #expect(config.bfd.enabled && config.bfd.spectrum)
+        #expect(config.bfd.inputs == [.train, .test, .random])
+        #expect(config.bfd.outputs == [.logits])
+        #expect(config.bfd.trainSamples == 100)
+        #expect(config.bfd.testSamples == 100 && config.bfd.randomSamples == 100)
+        #expect(config.bfd.randomMean == 0.5 && config.bfd.randomStd == 1.0)
+        #expect(config.bfd.method == .gram && config.bfd.rankRule == .gap)
+        #expect(config.bfd.relativeTolerance == 1e-10)
+        #expect(config.logging == .init(runsDirectory: "runs", saveParams: true))
+
+        // The Swift initialisers' defaults are the YAML defaults.
+        let built = ExperimentConfig(
+            name: "quick", model: .init(hidden: [30, 30, 30]), training: .init(epochs: 10),
+            optimizer: .init(name: .sgd, lr: 0.1), checkpoints: .init(every: 5))
+        #expect(config == built)
+    }
+
+    @Test func checkpointEveryResolvesToExplicitEpochs() throws {
+        var config = try ExperimentConfig.parse(yaml: ConfigFixture.minimal, source: "min.yaml")
+        #expect(config.resolvedCheckpointEpochs == [0, 5, 10])
+        config.training.epochs = 12
+        #expect(config.resolvedCheckpointEpochs == [0, 5, 10, 12])
+        config.checkpoints.every = 100
+        #expect(config.resolvedCheckpointEpochs == [0, 12])
+        config.training.epochs = 0
+        #expect(config.resolvedCheckpointEpochs == [0])
+    }
+
+    @Test func emptySectionsAndDocumentedNullsAreAccepted() throws {
+        let config = try ExperimentConfig.parse(
+            yaml: ConfigFixture.minimal + "bfd:\nlogging:\ndata:\n  train_size: ~\n",
+            source: "t.yaml")
+        #expect(config.bfd == .init())
+        #expect(config.data.trainSize == nil)
+    }
+
+    @Test func scalarsAreReadStrictly() throws {
+        let config = try ExperimentConfig.parse(
+            yaml: ConfigFixture.minimal,
+            source: "t.yaml",
+            overrides: ["seed=18446744073709551615", "data.train_size=60_000", "name='123'",
+                        "optimizer.momentum=.5", "bfd.spectrum=False"])
+        #expect(config.seed == UInt64.max)
+        #expect(config.data.trainSize == 60_000)
+        #expect(config.name == "123")
+        #expect(config.optimizer.momentum == 0.5)
+        #expect(config.bfd.spectrum == false)
+    }
+
+    @Test func loadReadsAFileAndNamesItInErrors() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("geodim-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("quick.yaml").path
+        try ConfigFixture.minimal.write(toFile: path, atomically: true, encoding: .utf8)
+
+        let config = try ExperimentConfig.load(path: path, overrides: ["seed=7"])
+        #expect(config.name == "quick" && config.seed == 7)
+
+        do {
+            _ = try ExperimentConfig.load(path: path, overrides: ["optimizer.lr=0"])
+            Issue.record("lr 0 was accepted")
+        } catch {
+            #expect(error.description.hasPrefix(path + ": optimizer.lr: "))
+        }
+
+        let missing = directory.appendingPathComponent("nope.yaml").path
+        do {
+            _ = try ExperimentConfig.load(path: missing)
+            Issue.record("a missing file was read")
+        } catch {
+            #expect(error.kind == .unreadableFile)
+            #expect(error.description.hasPrefix(missing + ": no such file"))
+        }
+    }
+
+    @Test func codableUsesTheYAMLKeys() throws {
+        let config = try ExperimentConfig.parse(yaml: ConfigFixture.full, source: "full.yaml")
+        let json = try JSONEncoder().encode(config)
+        let text = String(decoding: json, as: UTF8.self)
+        #expect(text.contains("\"batch_size\":128"))
+        #expect(text.contains("\"init\":\"he_normal\""))
+        #expect(text.contains("\"protocol\":\"paper\""))
+        #expect(try JSONDecoder().decode(ExperimentConfig.self, from: json) == config)
+    }
+
+    @Test func allKeysListsSectionsAndLeavesInSchemaOrder() {
+        let keys = ExperimentConfig.allKeys
+        #expect(keys.first == "name")
+        #expect(keys.contains("model") && keys.contains("model.hidden"))
+        #expect(keys.contains("optimizer.decoupled_weight_decay"))
+        #expect(keys.last == "logging.save_params")
+        #expect(Set(keys).count == keys.count)
+        #expect(ExperimentConfig.leafKeys.count == 39)
+        #expect(ExperimentConfig.schema.allSatisfy { !$0.summary.isEmpty })
+    }
+}

@@ -1,0 +1,108 @@
+import Testing
+
+import Experiment
+
+@Suite("Resolved config YAML")
+struct ConfigResolvedYAMLTests {
+    @Test(arguments: [ConfigFixture.full, ConfigFixture.minimal])
+    func resolvedYAMLReadsBackToAnEqualConfig(yaml: String) throws {
+        let config = try ExperimentConfig.parse(yaml: yaml, source: "r.yaml")
+        let resolved = try config.resolvedYAML()
+        let reread = try ExperimentConfig.parse(yaml: resolved, source: "config.yaml")
+        #expect(reread == config)
+        #expect(try reread.resolvedYAML() == resolved)
+    }
+
+    @Test func resolvedYAMLListsEveryKeyInSchemaOrder() throws {
+        let config = try ExperimentConfig.parse(yaml: ConfigFixture.minimal, source: "r.yaml")
+        let resolved = try config.resolvedYAML()
+        #expect(resolved == """
+            # geodim experiment config, resolved: every key, defaults filled in
+            name: quick
+            seed: 0
+            threads: 1
+            model:
+              hidden: [30, 30, 30]
+              init: glorot_uniform
+            data:
+              directory: data/mnist
+              protocol: standard
+              train_size: null
+              test_size: null
+            training:
+              epochs: 10
+              batch_size: 256
+              precision: float32
+              log_every: 1
+              eval_batch_size: 1000
+            optimizer:
+              name: sgd
+              lr: 0.1
+              momentum: 0.0
+              nesterov: false
+              weight_decay: 0.0
+              decoupled_weight_decay: false
+              beta1: 0.9
+              beta2: 0.999
+              epsilon: 1.0e-07
+            checkpoints:
+              every: 5
+            bfd:
+              enabled: true
+              inputs: [train, test, random]
+              outputs: [logits]
+              train_samples: 100
+              test_samples: 100
+              random_samples: 100
+              random_mean: 0.5
+              random_std: 1.0
+              method: gram
+              rank_rule: gap
+              relative_tolerance: 1.0e-10
+              spectrum: true
+            logging:
+              runs_directory: runs
+              save_params: true
+
+            """)
+    }
+
+    @Test func awkwardStringsAndNumbersRoundTrip() throws {
+        let config = try ExperimentConfig.parse(
+            yaml: ConfigFixture.minimal, source: "r.yaml",
+            overrides: [
+                "name=007", "data.directory='my data: \"mnist\" #1'", "logging.runs_directory=true",
+                "optimizer.lr=0.1234567890123", "bfd.random_mean=-1e300", "seed=18446744073709551615",
+            ])
+        #expect(config.name == "007")
+        #expect(config.data.directory == "my data: \"mnist\" #1")
+        #expect(config.logging.runsDirectory == "true")
+        let reread = try ExperimentConfig.parse(yaml: try config.resolvedYAML(), source: "c.yaml")
+        #expect(reread == config)
+    }
+
+    @Test func resolvedYAMLRefusesAnInvalidConfig() {
+        var config = ExperimentConfig(
+            name: "x", model: .init(hidden: [0]), training: .init(epochs: 1),
+            optimizer: .init(name: .sgd, lr: 0.1), checkpoints: .init(every: 1))
+        #expect(throws: ConfigError.self) { try config.resolvedYAML() }
+        config.model.hidden = [3]
+        #expect(throws: Never.self) { try config.resolvedYAML() }
+    }
+
+    @Test func differencesListChangedKeysInSchemaOrder() throws {
+        let base = try ExperimentConfig.parse(yaml: ConfigFixture.minimal, source: "a.yaml")
+        #expect(base.differences(from: base).isEmpty)
+        let changed = try ExperimentConfig.parse(
+            yaml: ConfigFixture.minimal, source: "b.yaml",
+            overrides: [
+                "optimizer.lr=0.05", "seed=2", "model.hidden=[30, 30]", "bfd.train_samples=null",
+                "checkpoints.every=null", "checkpoints.epochs=[0, 5, 10]",
+            ])
+        #expect(base.differences(from: changed) == [
+            "seed", "model.hidden", "optimizer.lr", "checkpoints.epochs", "checkpoints.every",
+            "bfd.train_samples",
+        ])
+        #expect(changed.differences(from: base) == base.differences(from: changed))
+    }
+}

@@ -1,2 +1,0 @@
-import Testing
-@Test func ExperimentTestsPlaceholder() { #expect(Bool(true)) }
