@@ -1,2 +1,3 @@
 import GeodimCLI
+
 GeodimCommand.main()

@@ -1,0 +1,79 @@
+import Geometry
+import Network
+import RunLog
+
+/// Measures the BFD of every configured (input set, output variant) pair at a checkpoint.
+struct CheckpointMeasurement {
+    let architecture: MLPArchitecture
+    let sets: [BFDInputSet]
+    let variants: [OutputVariant]
+    let method: BFDMethod
+    let rule: RankRule
+    let relativeTolerance: Double
+    let keepSpectrum: Bool
+
+    init(config: ExperimentConfig, architecture: MLPArchitecture, sets: [BFDInputSet]) throws {
+        self.architecture = architecture
+        self.sets = sets
+        variants = try config.bfd.outputs.map { output in
+            guard let variant = OutputVariant(rawValue: output.rawValue) else {
+                throw ExperimentError.internalMismatch("bfd.outputs value \(output.rawValue) has no geometry counterpart")
+            }
+            return variant
+        }
+        guard let method = BFDMethod(rawValue: config.bfd.method.rawValue),
+              let rule = RankRule(rawValue: config.bfd.rankRule.rawValue)
+        else {
+            throw ExperimentError.internalMismatch("bfd.method or bfd.rank_rule has no geometry counterpart")
+        }
+        self.method = method
+        self.rule = rule
+        relativeTolerance = config.bfd.relativeTolerance
+        keepSpectrum = config.bfd.spectrum
+    }
+
+    /// The series the log declares, in the order `measure` returns entries: sets outer,
+    /// variants inner.
+    var series: [BFDSeries] {
+        sets.flatMap { set in
+            variants.map { variant in
+                let rows = set.count * architecture.outputSize
+                return BFDSeries(
+                    source: set.source.rawValue, output: variant.rawValue, method: method.rawValue,
+                    rankRule: rule.rawValue, relativeTolerance: relativeTolerance, inputCount: set.count,
+                    rows: rows, rowCap: variant.rowCap(sampleCount: set.count, outputSize: architecture.outputSize),
+                    parameterCount: architecture.parameterCount,
+                    symmetryBound: architecture.parameterCount - architecture.hiddenNeuronCount)
+            }
+        }
+    }
+
+    /// BFD entries (sets outer, variants inner) and neuron statistics (one per set).
+    func measure(parameters: [Double]) throws -> (bfd: [BFDEntry], neurons: [NeuronEntry], results: [BFDResult]) {
+        var entries: [BFDEntry] = []
+        var neurons: [NeuronEntry] = []
+        var results: [BFDResult] = []
+        for set in sets {
+            let measured = try batchFunctionalDimensions(
+                architecture: architecture, parameters: parameters, inputs: set.inputs, count: set.count,
+                variants: variants, method: method, rule: rule, relativeTolerance: relativeTolerance)
+            for result in measured {
+                let evidence = result.evidence
+                entries.append(BFDEntry(
+                    rank: evidence.headline, rankNumpy: evidence.numpyRank, rankGap: evidence.gapRank,
+                    rankRelative: evidence.relativeRank, tolerance: evidence.absoluteTolerance,
+                    gapRatio: evidence.gapRatio, sigmaAbove: evidence.sigmaAbove, sigmaBelow: evidence.sigmaBelow,
+                    floor: evidence.floor, clear: evidence.isClear, rulesDisagree: evidence.rulesDisagree,
+                    upperBound: min(result.rowCap, result.activations.impliedBound), seconds: result.seconds,
+                    spectrum: keepSpectrum ? evidence.spectrum : []))
+            }
+            results += measured
+            if let statistics = measured.first?.activations {
+                neurons.append(NeuronEntry(
+                    dead: statistics.deadCounts, alwaysActive: statistics.alwaysActiveCounts,
+                    patterns: statistics.distinctPatterns))
+            }
+        }
+        return (entries, neurons, results)
+    }
+}

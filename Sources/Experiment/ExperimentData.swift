@@ -1,0 +1,68 @@
+import Datasets
+import Foundation
+
+/// One input set the BFD is measured on.
+public struct BFDInputSet: Sendable {
+    /// `train`, `test` or `random`.
+    public let source: ExperimentConfig.BFDInput
+    /// (count, 784) row-major, float64 (geometry is always float64).
+    public let inputs: [Double]
+    public let count: Int
+    /// Pooled MNIST indices (empty for random inputs).
+    public let pooledIndices: [Int64]
+}
+
+/// The data a run uses, prepared (and validated) before anything is written to disk.
+public struct ExperimentData: Sendable {
+    public let mnist: MNIST
+    public let train: LabeledSet
+    public let test: LabeledSet
+    public let bfdSets: [BFDInputSet]
+    /// The random inputs as float32 (what the log stores), (count, 784).
+    public let randomInputs: [Float]
+
+    /// Loads and verifies MNIST, forms the train/test split and the BFD input sets.
+    public static func prepare(_ config: ExperimentConfig) throws -> ExperimentData {
+        let mnist = try MNIST.load(directory: config.data.directory, verifyChecksums: true)
+        let split: TrainTestSplit
+        switch config.data.splitProtocol {
+        case .standard:
+            split = try mnist.standardSplit(
+                trainSize: config.data.trainSize, testSize: config.data.testSize, seed: config.seed)
+        case .paper:
+            split = try mnist.paperSplit(
+                trainSize: config.data.resolvedTrainSize, testSize: config.data.resolvedTestSize, seed: config.seed)
+        }
+        let featureCount = split.train.featureCount
+        var bfdSets: [BFDInputSet] = []
+        var randomInputs: [Float] = []
+        if config.bfd.enabled {
+            for source in config.bfd.inputs {
+                switch source {
+                case .train:
+                    let count = min(config.bfd.trainSamples ?? split.train.count, split.train.count)
+                    bfdSets.append(firstRows(of: split.train, count: count, source: .train))
+                case .test:
+                    let count = min(config.bfd.testSamples, split.test.count)
+                    bfdSets.append(firstRows(of: split.test, count: count, source: .test))
+                case .random:
+                    randomInputs = gaussianInputs(
+                        count: config.bfd.randomSamples, featureCount: featureCount,
+                        mean: config.bfd.randomMean, std: config.bfd.randomStd, seed: config.seed)
+                    bfdSets.append(BFDInputSet(
+                        source: .random, inputs: randomInputs.map(Double.init), count: config.bfd.randomSamples,
+                        pooledIndices: []))
+                }
+            }
+        }
+        return ExperimentData(
+            mnist: mnist, train: split.train, test: split.test, bfdSets: bfdSets, randomInputs: randomInputs)
+    }
+
+    private static func firstRows(of set: LabeledSet, count: Int, source: ExperimentConfig.BFDInput) -> BFDInputSet {
+        let inputs = set.inputs[0..<(count * set.featureCount)].map(Double.init)
+        return BFDInputSet(
+            source: source, inputs: inputs, count: count,
+            pooledIndices: set.sourceIndices[0..<count].map(Int64.init))
+    }
+}

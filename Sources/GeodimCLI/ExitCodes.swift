@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+
+/// Exit codes: 0 success, 1 a run or data failure, 64 bad usage or config, 130 interrupted.
+enum GeodimExit {
+    static let failure = ExitCode(1)
+    static let usage = ExitCode(64)
+
+    /// Prints one clear line for `error` on stderr and returns the exit code to use.
+    static func report(_ error: Error, usage isUsage: Bool) -> ExitCode {
+        FileHandle.standardError.write(Data("geodim: error: \(error)\n".utf8))
+        return isUsage ? usage : failure
+    }
+}
+
+/// Writes a line to stdout and flushes it, so piped output appears as it happens.
+func say(_ line: String) {
+    print(line)
+    fflush(stdout)
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import RunLog
+
+/// `geodim inspect LOG.h5`: the run's config summary and a table of its checkpoints.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print a run log's config summary and a table of its checkpoints.")
+
+    @Argument(help: "A run log (log.h5), or a run directory containing one.")
+    var log: String
+
+    @Flag(name: .long, help: "Also print the full resolved config.")
+    var config = false
+
+    func run() throws {
+        var path = log
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            path += "/log.h5"
+        }
+        let reading: RunLogReading
+        do {
+            reading = try RunLogReading.read(path: path)
+        } catch {
+            throw GeodimExit.report(error, usage: false)
+        }
+        for line in InspectReport.lines(reading, fullConfig: config) { say(line) }
+    }
+}
+
+/// The text `geodim inspect` prints.
+enum InspectReport {
+    static func lines(_ reading: RunLogReading, fullConfig: Bool) -> [String] {
+        let meta = Dictionary(reading.meta, uniquingKeysWith: { first, _ in first })
+        var lines = [
+            "log          : \(reading.path)",
+            "status       : \(reading.status)   (format version \(reading.formatVersion), created \(reading.created))",
+            "network      : \(meta["architecture"] ?? "?")  P = \(meta["parameter_count"] ?? "?"), hidden neurons \(meta["hidden_neurons"] ?? "?"), \(meta["precision"] ?? "?")",
+            "seed         : \(meta["seed"] ?? "?")",
+            "command      : \(meta["command_line"] ?? "?")",
+            "machine      : \(meta["host"] ?? "?"), \(meta["cpu_model"] ?? "?"), BLAS threads \(meta["blas_threads"] ?? "?")",
+        ]
+        if let wall = meta["wall_time_s"] {
+            lines.append("times        : wall \(wall) s, training \(meta["training_time_s"] ?? "?") s, BFD \(meta["bfd_time_s"] ?? "?") s")
+        }
+        if fullConfig {
+            lines.append("config:")
+            lines += reading.configYAML.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+        }
+        lines.append("")
+        var header = [("epoch", 6), ("step", 7), ("tr_loss", 9), ("tr_acc", 9), ("te_loss", 9), ("te_acc", 9)]
+            .map { pad($0.0, $0.1) }.joined(separator: " ")
+        for series in reading.series { header += " " + pad(series.name, 15) }
+        lines.append(header)
+        for row in reading.epochs.indices {
+            var line = String(
+                format: "%6lld %7lld %9.4f %9.4f %9.4f %9.4f", reading.epochs[row], reading.steps[row],
+                reading.trainLoss[row], reading.trainAccuracy[row], reading.testLoss[row], reading.testAccuracy[row])
+            for series in reading.series where row < series.ranks.count {
+                let mark = series.clear[row] == 1 ? " " : "?"
+                line += " " + pad("\(series.ranks[row])\(mark)/\(series.rowCap)", 15)
+            }
+            lines.append(line)
+        }
+        lines.append("(rank/row cap; ? = no clear gap in the spectrum, the rank depends on the rule)")
+        return lines
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}

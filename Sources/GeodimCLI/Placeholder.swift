@@ -1,1 +1,0 @@
-public enum GeodimCommand { public static func main() { print("geodim") } }
