@@ -1,0 +1,198 @@
+import Linalg
+import Network
+
+// MARK: - The (conditioned) Gram matrix, built layer by layer without forming J
+//
+// K = J Jᵀ = Σ_l (Δ_l Δ_lᵀ) ∘ (G_l ⊗ 1_(d×d)), i.e.
+//   K[(i,k), (j,k')] = Σ_l (Δ_l Δ_lᵀ)[(i,k), (j,k')] · G_l[i, j],
+// with G_l = Ã_l Ã_lᵀ (plain) or the projector Q_l Q_lᵀ onto the column space of Ã_l
+// (conditioned; see GramConditioning). Equivalently K̃ = J̃ J̃ᵀ where J̃ has, per layer,
+// n_(l+1)·r_l columns J̃[(i,k), (l, a, b)] = Δ_l[(i,k), a]·B_l[i, b] with B_l = Ã_l (plain,
+// r_l = n_l + 1) or Q_l (conditioned, r_l = rank Ã_l). P̃ = Σ_l n_(l+1)·r_l.
+// When m > P̃ the smaller P̃ × P̃ matrix J̃ᵀJ̃ (same nonzero eigenvalues) is formed instead.
+
+/// A symmetric positive semi-definite matrix whose nonzero eigenvalues are the squared
+/// singular values of the (conditioned) Jacobian J̃.
+public struct GramMatrix: Sendable {
+    /// Which product was formed.
+    public enum Side: String, Sendable {
+        /// K̃ = J̃J̃ᵀ, m × m (rows of J): used when m ≤ P̃.
+        case rows
+        /// J̃ᵀJ̃, P̃ × P̃ (conditioned parameters): used when m > P̃.
+        case parameters
+    }
+
+    /// Which product `values` holds.
+    public let side: Side
+    /// Its order: m for `.rows`, P̃ for `.parameters`.
+    public let dimension: Int
+    /// (dimension, dimension), row-major. Only the upper triangle (j ≥ i) is guaranteed to be
+    /// filled, which is all the LAPACK wrappers read. `var` so it can be decomposed in place.
+    public var values: [Double]
+    /// m, the rows of J.
+    public let rows: Int
+    /// P̃ = Σ_l n_(l+1)·r_l, the columns of the conditioned J̃ (= P for `plain`).
+    public let conditionedParameterCount: Int
+    /// r_l per layer: rank of Ã_l (projector) or n_l + 1 (plain).
+    public let layerInputRanks: [Int]
+    /// The conditioning used.
+    public let conditioning: GramConditioning
+}
+
+/// The per-layer input factors B_l (n, r_l), row-major: Ã_l itself (plain) or an orthonormal
+/// basis of its column space (projector, pivoted QR with relative tolerance max(n, n_l+1)·eps,
+/// the level rounding could have produced).
+public func layerInputBases(
+    _ forward: GeometryForward, conditioning: GramConditioning
+) throws -> [(basis: [Double], rank: Int)] {
+    let architecture = forward.architecture
+    let n = forward.n
+    return try (0..<architecture.layerCount).map { layer in
+        let width = architecture.fanIn(layer) + 1
+        switch conditioning {
+        case .plain:
+            return (forward.augmentedInputs[layer], width)
+        case .projector:
+            let tolerance = Double(max(n, width)) * Double.ulpOfOne
+            return try orthonormalBasis(
+                columnsOf: forward.augmentedInputs[layer], rows: n, columns: width, relativeTolerance: tolerance)
+        }
+    }
+}
+
+/// Builds the (conditioned) Gram matrix of J for one set of Jacobian factors.
+///
+/// Memory O(m²) (the `.rows` side: K plus a block of 256-odd rows of scratch) or O(m·P̃ + P̃²)
+/// (the `.parameters` side). Time Σ_l m²·n_(l+1) + n²·r_l for `.rows`, m·P̃² for `.parameters`.
+public func gramMatrix(_ factors: JacobianFactors, conditioning: GramConditioning) throws -> GramMatrix {
+    try gramMatrix(factors, bases: layerInputBases(factors.forward, conditioning: conditioning), conditioning: conditioning)
+}
+
+/// ``gramMatrix(_:conditioning:)`` with the per-layer input bases already computed (they
+/// depend only on the forward pass, so several output variants can share them).
+public func gramMatrix(
+    _ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)], conditioning: GramConditioning
+) throws -> GramMatrix {
+    let architecture = factors.architecture
+    let ranks = bases.map(\.rank)
+    let conditionedCount = (0..<architecture.layerCount).reduce(0) { $0 + architecture.fanOut($1) * ranks[$1] }
+    let m = factors.rows
+    if m > conditionedCount {
+        var jTilde = conditionedJacobian(factors, bases: bases)
+        defer { jTilde.removeAll() }
+        var product = [Double](repeating: 0, count: conditionedCount * conditionedCount)
+        jTilde.withUnsafeBufferPointer { jp in
+            product.withUnsafeMutableBufferPointer { kp in
+                Double.syrkUpper(.transpose, n: conditionedCount, k: m, alpha: 1, a: jp.baseAddress!,
+                                 lda: conditionedCount, beta: 0, c: kp.baseAddress!, ldc: conditionedCount)
+            }
+        }
+        return GramMatrix(side: .parameters, dimension: conditionedCount, values: product, rows: m,
+                          conditionedParameterCount: conditionedCount, layerInputRanks: ranks,
+                          conditioning: conditioning)
+    }
+    let values = rowGram(factors, bases: bases)
+    return GramMatrix(side: .rows, dimension: m, values: values, rows: m,
+                      conditionedParameterCount: conditionedCount, layerInputRanks: ranks,
+                      conditioning: conditioning)
+}
+
+/// J̃ (m, P̃), row-major: per layer the block Δ_l ⊙ B_l (row-wise Kronecker product), columns
+/// ordered (layer, a, b).
+public func conditionedJacobian(_ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)]) -> [Double] {
+    let architecture = factors.architecture
+    let d = architecture.outputSize
+    let m = factors.rows
+    let width = (0..<architecture.layerCount).reduce(0) { $0 + architecture.fanOut($1) * bases[$1].rank }
+    var jTilde = [Double](repeating: 0, count: m * width)
+    var offset = 0
+    jTilde.withUnsafeMutableBufferPointer { jp in
+        for layer in 0..<architecture.layerCount {
+            let fanOut = architecture.fanOut(layer)
+            let rank = bases[layer].rank
+            factors.deltas[layer].withUnsafeBufferPointer { dp in
+                bases[layer].basis.withUnsafeBufferPointer { bp in
+                    for r in 0..<m {
+                        let delta = dp.baseAddress! + r * fanOut
+                        let basisRow = bp.baseAddress! + (r / d) * rank
+                        let row = jp.baseAddress! + r * width + offset
+                        for a in 0..<fanOut {
+                            let value = delta[a]
+                            if value == 0 { continue }
+                            for b in 0..<rank { row[a * rank + b] = value * basisRow[b] }
+                        }
+                    }
+                }
+            }
+            offset += fanOut * rank
+        }
+    }
+    return jTilde
+}
+
+/// K̃ (m, m), row-major, upper triangle: Σ_l (Δ_l Δ_lᵀ) ∘ (B_l B_lᵀ ⊗ 1_(d×d)).
+///
+/// Row blocks of whole samples: for block rows [r0, r1) one GEMM per layer gives
+/// Δ_l[r0..<r1] · Δ_l[r0..<m]ᵀ into scratch, which is multiplied by G_l entrywise and added to
+/// K. Only columns ≥ r0 are computed (the upper triangle and a sliver below it).
+func rowGram(_ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)]) -> [Double] {
+    let architecture = factors.architecture
+    let n = factors.sampleCount
+    let d = architecture.outputSize
+    let m = factors.rows
+    // G_l = B_l B_lᵀ (n, n), full.
+    let gs: [[Double]] = (0..<architecture.layerCount).map { layer in
+        let rank = bases[layer].rank
+        var g = [Double](repeating: 0, count: n * n)
+        if rank > 0 {
+            bases[layer].basis.withUnsafeBufferPointer { bp in
+                g.withUnsafeMutableBufferPointer { gp in
+                    Double.syrkUpper(.none, n: n, k: rank, alpha: 1, a: bp.baseAddress!, lda: rank, beta: 0,
+                                     c: gp.baseAddress!, ldc: n)
+                }
+            }
+        }
+        for i in 0..<n {
+            for j in 0..<i { g[i * n + j] = g[j * n + i] }
+        }
+        return g
+    }
+    var k = [Double](repeating: 0, count: m * m)
+    let samplesPerBlock = max(1, 256 / d)
+    var scratch = [Double](repeating: 0, count: samplesPerBlock * d * m)
+    k.withUnsafeMutableBufferPointer { kp in
+        scratch.withUnsafeMutableBufferPointer { sp in
+            for s0 in stride(from: 0, to: n, by: samplesPerBlock) {
+                let s1 = min(n, s0 + samplesPerBlock)
+                let r0 = s0 * d
+                let blockRows = (s1 - s0) * d
+                let width = m - r0
+                for layer in 0..<architecture.layerCount {
+                    let fanOut = architecture.fanOut(layer)
+                    factors.deltas[layer].withUnsafeBufferPointer { dp in
+                        let block = dp.baseAddress! + r0 * fanOut
+                        Double.gemm(.none, .transpose, m: blockRows, n: width, k: fanOut, alpha: 1, a: block,
+                                    lda: fanOut, b: block, ldb: fanOut, beta: 0, c: sp.baseAddress!, ldc: width)
+                    }
+                    gs[layer].withUnsafeBufferPointer { gp in
+                        for i in s0..<s1 {
+                            let gRow = gp.baseAddress! + i * n
+                            for kk in 0..<d {
+                                let r = i * d + kk
+                                let kRow = kp.baseAddress! + r * m
+                                let sRow = sp.baseAddress! + (r - r0) * width - r0  // indexed by column c ≥ r0
+                                for j in i..<n {
+                                    let gij = gRow[j]
+                                    if gij == 0 { continue }
+                                    let c0 = j * d
+                                    for c in c0..<(c0 + d) { kRow[c] += sRow[c] * gij }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return k
+}

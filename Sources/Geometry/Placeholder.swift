@@ -1,1 +1,0 @@
-// Geometry: placeholder until the target's first file lands.

@@ -1,0 +1,122 @@
+// MARK: - From a singular spectrum to a rank, with the evidence for it
+
+/// A rank decided from a descending singular spectrum, together with everything needed to
+/// judge it: the three rules' answers, the gap at the headline cut, and the resolution floor
+/// of the method that produced the spectrum.
+///
+/// Ranks are counts r of leading singular values; the "cut" r sits between σ_r and σ_(r+1)
+/// (1-based). Relative quantities are divided by σ_1.
+public struct RankEvidence: Sendable, Equatable {
+    /// Ratio σ_r/σ_(r+1) at or above which a cut counts as clear.
+    public static let clearGapRatio = 1e3
+
+    /// Relative resolution floor of the Gram route: rounding in K is about m·eps·λ_max, so
+    /// singular values below about √(m·eps)·σ_1 cannot be resolved through K.
+    public static func gramFloor(rows m: Int) -> Double { (Double(max(m, 1)) * Double.ulpOfOne).squareRoot() }
+
+    /// Relative resolution floor of the SVD of an explicit m × P matrix: max(m, P)·eps
+    /// (numpy's matrix_rank threshold).
+    public static func svdFloor(rows m: Int, columns p: Int) -> Double { Double(max(m, p, 1)) * Double.ulpOfOne }
+
+    /// The singular values σ_1 ≥ σ_2 ≥ … ≥ 0.
+    public let spectrum: [Double]
+    /// The rule behind `headline`.
+    public let rule: RankRule
+    /// The reported rank: the one `rule` gives.
+    public let headline: Int
+    /// numpy.linalg.matrix_rank's default: #{σ > σ_1·max(m, P)·eps}.
+    public let numpyRank: Int
+    /// The cut r maximising σ_r/σ_(r+1) over cuts with σ_r above the floor; the full length
+    /// if no value lies at or below the floor.
+    public let gapRank: Int
+    /// #{σ > τ·σ_1}.
+    public let relativeRank: Int
+    /// τ of the relative rule.
+    public let relativeTolerance: Double
+    /// σ_r/σ_(r+1) at the headline cut r; +∞ if r is the end of the spectrum or σ_(r+1) = 0.
+    public let gapRatio: Double
+    /// σ_r/σ_1 at the headline cut (0 if r = 0).
+    public let sigmaAbove: Double
+    /// σ_(r+1)/σ_1 at the headline cut (0 if r is the end of the spectrum).
+    public let sigmaBelow: Double
+    /// The method's relative resolution floor (see ``gramFloor(rows:)``, ``svdFloor(rows:columns:)``).
+    public let floor: Double
+    /// The absolute threshold t with headline = #{σ > t}: σ_1·max(m, P)·eps (numpy), τ·σ_1
+    /// (relative), √(σ_r·σ_(r+1)) (gap; floor·σ_1 when the whole spectrum is above the floor).
+    public let absoluteTolerance: Double
+
+    /// Whether the headline cut is trustworthy: a gap ≥ ``clearGapRatio`` with σ_r above the
+    /// floor (or a zero spectrum with rank 0).
+    public var isClear: Bool {
+        if headline == 0 { return spectrum.first.map { $0 == 0 } ?? true }
+        return gapRatio >= Self.clearGapRatio && sigmaAbove > floor
+    }
+
+    /// Whether the numpy, gap and relative rules give different ranks.
+    public var rulesDisagree: Bool { !(numpyRank == gapRank && gapRank == relativeRank) }
+
+    /// Decides the rank of a matrix with `rows` × `columns` (m × P, for the numpy rule) from
+    /// its descending singular spectrum (negative or unordered input is clamped and sorted).
+    ///
+    /// `floor` is the producing method's relative resolution floor; `relativeTolerance` is τ.
+    public init(
+        spectrum values: [Double], rows m: Int, columns p: Int, floor: Double, rule: RankRule,
+        relativeTolerance: Double
+    ) {
+        let sigma = values.map { $0.isNaN ? 0 : max($0, 0) }.sorted(by: >)
+        spectrum = sigma
+        self.rule = rule
+        self.floor = floor
+        self.relativeTolerance = relativeTolerance
+        let count = sigma.count
+        let top = sigma.first ?? 0
+
+        guard top > 0 else {
+            headline = 0
+            numpyRank = 0
+            gapRank = 0
+            relativeRank = 0
+            gapRatio = .infinity
+            sigmaAbove = 0
+            sigmaBelow = 0
+            absoluteTolerance = 0
+            return
+        }
+        func countAbove(_ threshold: Double) -> Int { sigma.prefix { $0 > threshold }.count }
+        let numpyThreshold = top * Double(max(m, p)) * Double.ulpOfOne
+        numpyRank = countAbove(numpyThreshold)
+        relativeRank = countAbove(relativeTolerance * top)
+
+        let floorAbsolute = floor * top
+        var gap = count
+        if let last = sigma.last, last <= floorAbsolute {
+            var bestRatio = -1.0
+            for r in 1..<count where sigma[r - 1] > floorAbsolute {
+                let ratio = sigma[r] > 0 ? sigma[r - 1] / sigma[r] : .infinity
+                if ratio > bestRatio {
+                    bestRatio = ratio
+                    gap = r
+                }
+            }
+        }
+        gapRank = gap
+
+        let cut: Int
+        switch rule {
+        case .gap: cut = gapRank
+        case .numpy: cut = numpyRank
+        case .relative: cut = relativeRank
+        }
+        headline = cut
+        let above = cut > 0 ? sigma[cut - 1] : .infinity
+        let below = cut < count ? sigma[cut] : 0
+        gapRatio = cut == count || below == 0 ? .infinity : above / below
+        sigmaAbove = cut > 0 ? above / top : 0
+        sigmaBelow = below / top
+        switch rule {
+        case .numpy: absoluteTolerance = numpyThreshold
+        case .relative: absoluteTolerance = relativeTolerance * top
+        case .gap: absoluteTolerance = cut == count ? floorAbsolute : (cut == 0 ? top : (above * below).squareRoot())
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import Testing
-@Test func LinalgTestsPlaceholder() { #expect(Bool(true)) }
