@@ -29,7 +29,7 @@ public enum TrainingRun {
     /// - Parameters:
     ///   - say: receives each line meant for stdout (the startup table and summary lines).
     public static func run(
-        config: ExperimentConfig, overrides: [String], commandLine: String, say: (String) -> Void
+        config: ExperimentConfig, overrides: [String], commandLine: String, say: @escaping (String) -> Void
     ) throws -> RunSummary {
         let resolvedYAML = try config.resolvedYAML()
         let data = try ExperimentData.prepare(config)

@@ -15,6 +15,5 @@ enum GeodimExit {
 
 /// Writes a line to stdout and flushes it, so piped output appears as it happens.
 func say(_ line: String) {
-    print(line)
-    fflush(stdout)
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -22,7 +22,9 @@ public struct RankEvidence: Sendable, Equatable {
     public let spectrum: [Double]
     /// The rule behind `headline`.
     public let rule: RankRule
-    /// The reported rank: the one `rule` gives.
+    /// The reported rank: the one `rule` gives. For the gap rule, when the largest gap is not
+    /// clear (ratio < ``clearGapRatio``), the count of values above both the floor and numpy's
+    /// threshold: the values the method resolves at all, flagged as not clear.
     public let headline: Int
     /// numpy.linalg.matrix_rank's default: #{σ > σ_1·max(m, P)·eps}.
     public let numpyRank: Int
@@ -101,9 +103,15 @@ public struct RankEvidence: Sendable, Equatable {
         }
         gapRank = gap
 
+        // Where the largest gap is not clear, no cut is distinguished by the spectrum; the gap
+        // rule then reports the count of values the method can resolve at all (above both the
+        // floor and numpy's threshold) rather than the position of an insignificant ratio.
+        let resolvableThreshold = max(numpyThreshold, floorAbsolute)
+        let gapIsClear = gapRank == count || gapRank == 0
+            || (sigma[gapRank] == 0 || sigma[gapRank - 1] / sigma[gapRank] >= Self.clearGapRatio)
         let cut: Int
         switch rule {
-        case .gap: cut = gapRank
+        case .gap: cut = gapIsClear ? gapRank : countAbove(resolvableThreshold)
         case .numpy: cut = numpyRank
         case .relative: cut = relativeRank
         }
@@ -116,7 +124,12 @@ public struct RankEvidence: Sendable, Equatable {
         switch rule {
         case .numpy: absoluteTolerance = numpyThreshold
         case .relative: absoluteTolerance = relativeTolerance * top
-        case .gap: absoluteTolerance = cut == count ? floorAbsolute : (cut == 0 ? top : (above * below).squareRoot())
+        case .gap:
+            if !gapIsClear {
+                absoluteTolerance = resolvableThreshold
+            } else {
+                absoluteTolerance = cut == count ? floorAbsolute : (cut == 0 ? top : (above * below).squareRoot())
+            }
         }
     }
 }
