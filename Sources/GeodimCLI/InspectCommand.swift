@@ -42,8 +42,9 @@ enum InspectReport {
             "command      : \(meta["command_line"] ?? "?")",
             "machine      : \(meta["host"] ?? "?"), \(meta["cpu_model"] ?? "?"), BLAS threads \(meta["blas_threads"] ?? "?")",
         ]
-        if let wall = meta["wall_time_s"] {
-            lines.append("times        : wall \(wall) s, training \(meta["training_time_s"] ?? "?") s, BFD \(meta["bfd_time_s"] ?? "?") s")
+        if let wall = meta["wall_time_s"].flatMap(Double.init), let training = meta["training_time_s"].flatMap(Double.init),
+           let bfd = meta["bfd_time_s"].flatMap(Double.init) {
+            lines.append(String(format: "times        : wall %.1f s, training %.1f s, BFD %.1f s", wall, training, bfd))
         }
         if fullConfig {
             lines.append("config:")

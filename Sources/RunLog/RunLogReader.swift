@@ -61,8 +61,12 @@ public struct RunLogReading: Sendable {
         for name in try metaGroup.attributes.names() {
             switch try metaGroup.attributes.elementType(name) {
             case .string: meta.append((name, try metaGroup.attributes.string(name)))
-            case .int64: meta.append((name, String(try metaGroup.attributes.value(name, as: Int64.self))))
-            case .float64: meta.append((name, String(try metaGroup.attributes.value(name, as: Double.self))))
+            case .int64:
+                let values = try metaGroup.attributes.array(name, as: Int64.self)
+                meta.append((name, values.map(String.init).joined(separator: ",")))
+            case .float64:
+                let values = try metaGroup.attributes.array(name, as: Double.self)
+                meta.append((name, values.map { String($0) }.joined(separator: ",")))
             default: continue
             }
         }
@@ -71,7 +75,8 @@ public struct RunLogReading: Sendable {
         }
         var series: [BFDSeriesReading] = []
         let bfd = try root.group("checkpoints/bfd")
-        for name in try bfd.childNames() {
+        let names = try (try? bfd.attributes.strings("series")) ?? bfd.childNames()
+        for name in names {
             let group = try bfd.group(name)
             series.append(BFDSeriesReading(
                 name: name, source: try group.attributes.string("source"), output: try group.attributes.string("output"),

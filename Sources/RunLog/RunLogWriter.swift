@@ -123,6 +123,7 @@ public final class RunLogWriter {
         }
 
         let bfdGroup = try checkpoints.createGroup("bfd")
+        try bfdGroup.attributes.set("series", series.map(\.groupName))
         for entry in series {
             let group = try bfdGroup.createGroup(entry.groupName)
             try group.attributes.set("source", entry.source)
