@@ -41,9 +41,12 @@ let package = Package(
             ]),
         .target(name: "RunLog", dependencies: ["HDF5"]),
         .target(
+            name: "Benchmarks",
+            dependencies: ["Linalg", "Network", "Optimizers", "Geometry", "Datasets", "SeededRandom"]),
+        .target(
             name: "GeodimCLI",
             dependencies: [
-                "Experiment", "RunLog", "Geometry", "Datasets", "Network", "Linalg", "HDF5",
+                "Experiment", "RunLog", "Geometry", "Datasets", "Network", "Linalg", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "geodim", dependencies: ["GeodimCLI"]),

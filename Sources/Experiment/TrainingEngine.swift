@@ -8,9 +8,9 @@ import SeededRandom
 /// buffer allocated up front.
 final class TrainingEngine<S: BLASScalar> {
     let architecture: MLPArchitecture
-    private(set) var parameters: [S]
-    private var gradient: [S]
-    private var optimizer: OptimizerState<S>
+    var parameters: [S]
+    var gradient: [S]
+    var optimizer: OptimizerState<S>
     private let workspace: MLPWorkspace<S>
     private let evaluationWorkspace: MLPWorkspace<S>
     private let trainInputs: [S]

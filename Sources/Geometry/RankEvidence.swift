@@ -23,10 +23,12 @@ public struct RankEvidence: Sendable, Equatable {
     /// The rule behind `headline`.
     public let rule: RankRule
     /// The reported rank: the one `rule` gives. For the gap rule, when the largest gap is not
-    /// clear (ratio < ``clearGapRatio``), the count of values above both the floor and numpy's
-    /// threshold: the values the method resolves at all, flagged as not clear.
+    /// clear (ratio < ``clearGapRatio``), the numpy-rule count: the values the method resolves
+    /// at all, flagged as not clear.
     public let headline: Int
-    /// numpy.linalg.matrix_rank's default: #{σ > σ_1·max(m, P)·eps}.
+    /// numpy.linalg.matrix_rank's default, #{σ > σ_1·max(m, P)·eps}, with the threshold
+    /// raised to the method's floor where that is higher (the Gram route), since values below
+    /// the floor are rounding noise.
     public let numpyRank: Int
     /// The cut r maximising σ_r/σ_(r+1) over cuts with σ_r above the floor; the full length
     /// if no value lies at or below the floor.
@@ -85,11 +87,13 @@ public struct RankEvidence: Sendable, Equatable {
             return
         }
         func countAbove(_ threshold: Double) -> Int { sigma.prefix { $0 > threshold }.count }
-        let numpyThreshold = top * Double(max(m, p)) * Double.ulpOfOne
+        // numpy's threshold, never below the method's floor: under the floor (on the Gram
+        // route, √(m·eps)·σ_1) the values are rounding noise of K and would be counted.
+        let floorAbsolute = floor * top
+        let numpyThreshold = max(top * Double(max(m, p)) * Double.ulpOfOne, floorAbsolute)
         numpyRank = countAbove(numpyThreshold)
         relativeRank = countAbove(relativeTolerance * top)
 
-        let floorAbsolute = floor * top
         var gap = count
         if let last = sigma.last, last <= floorAbsolute {
             var bestRatio = -1.0
@@ -106,7 +110,7 @@ public struct RankEvidence: Sendable, Equatable {
         // Where the largest gap is not clear, no cut is distinguished by the spectrum; the gap
         // rule then reports the count of values the method can resolve at all (above both the
         // floor and numpy's threshold) rather than the position of an insignificant ratio.
-        let resolvableThreshold = max(numpyThreshold, floorAbsolute)
+        let resolvableThreshold = numpyThreshold
         let gapIsClear = gapRank == count || gapRank == 0
             || (sigma[gapRank] == 0 || sigma[gapRank - 1] / sigma[gapRank] >= Self.clearGapRatio)
         let cut: Int

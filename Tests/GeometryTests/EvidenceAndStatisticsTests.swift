@@ -11,7 +11,12 @@ import Testing
     #expect(evidence.headline == 3)
     #expect(evidence.gapRatio == 1e9)
     #expect(evidence.sigmaAbove == 1e-3 && evidence.sigmaBelow == 1e-12)
-    #expect(evidence.numpyRank == 5)  // 1e-13 > 10·eps ≈ 2.2e-15
+    // numpy's threshold 10·eps ≈ 2.2e-15 is raised to the floor 1e-7: values below it are noise.
+    #expect(evidence.numpyRank == 3)
+    // With an SVD-sized floor the plain numpy rule applies: 1e-13 > 10·eps.
+    let svd = RankEvidence(spectrum: spectrum, rows: 6, columns: 10, floor: RankEvidence.svdFloor(rows: 6, columns: 10),
+                           rule: .numpy, relativeTolerance: 1e-2)
+    #expect(svd.numpyRank == 5 && svd.headline == 5)
     #expect(evidence.relativeRank == 2)
     #expect(evidence.rulesDisagree)
     #expect(evidence.isClear)

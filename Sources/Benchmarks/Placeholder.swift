@@ -1,0 +1,1 @@
+// Benchmarks: placeholder until the first benchmark lands.

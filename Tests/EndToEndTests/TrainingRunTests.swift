@@ -1,0 +1,216 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// End-to-end: the built `geodim` binary trains on the bundled MNIST, and an external reader
+/// (h5py + numpy, a separate implementation) checks the log and recomputes a BFD from it.
+
+private let tinyConfig = """
+    name: tiny
+    seed: 7
+    model:
+      hidden: [16, 16]
+    data:
+      protocol: standard
+      train_size: 3000
+      test_size: 1000
+    training:
+      epochs: 4
+      batch_size: 32
+      log_every: 5
+    optimizer:
+      name: sgd
+      lr: 0.1
+    checkpoints:
+      every: 2
+    bfd:
+      outputs: [logits, softmax, centred]
+      train_samples: 12
+      test_samples: 12
+      random_samples: 12
+    """
+
+/// Runs `geodim train` on `config` in a fresh runs directory; returns that directory and the result.
+func train(config: String, overrides: [String] = [], label: String) throws -> (runs: String, result: ProgramResult) {
+    let root = packageRoot().path
+    let scratch = try makeTemporaryDirectory(label)
+    let configPath = scratch + "/config.yaml"
+    try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    let runs = scratch + "/runs"
+    let result = try runProgram(
+        try geodimExecutable(),
+        ["train", configPath, "logging.runs_directory=\(runs)", "data.directory=\(root)/data/mnist"] + overrides,
+        directory: root)
+    return (runs, result)
+}
+
+/// The single run directory under `runs/<name>/`.
+func onlyRunDirectory(_ runs: String, name: String) throws -> String {
+    let parent = runs + "/" + name
+    let entries = try FileManager.default.contentsOfDirectory(atPath: parent)
+    guard entries.count == 1, let only = entries.first else {
+        throw TestSupportError("expected one run directory in \(parent), found \(entries)")
+    }
+    return parent + "/" + only
+}
+
+func python(_ script: String, _ arguments: [String] = []) throws -> ProgramResult {
+    try runProgram("/usr/bin/env", ["python3", "-c", script] + arguments, directory: packageRoot().path)
+}
+
+@Suite("geodim train, end to end", .serialized)
+struct TrainingRunTests {
+    @Test("a tiny run writes a complete log that h5py reads, and learns")
+    func tinyRunWritesAReadableLog() throws {
+        let (runs, result) = try train(config: tinyConfig, label: "tiny")
+        #expect(result.status == 0, "geodim failed: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("ep ") }
+        #expect(lines.count == 3, "expected summary lines at epochs 0, 2, 4:\n\(result.stdout)")
+        #expect(lines.allSatisfy { $0.contains("logits tr") && $0.contains("te") && $0.contains("rnd") })
+        let directory = try onlyRunDirectory(runs, name: "tiny")
+        for file in ["config.yaml", "log.h5", "train.log", "overrides.txt"] {
+            #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "missing \(file)")
+        }
+        let check = try python(Self.logChecks, [directory + "/log.h5"])
+        #expect(check.status == 0, "h5py checks failed:\n\(check.stdout)\n\(check.stderr)")
+        #expect(check.stdout.contains("ALL CHECKS PASSED"), "\(check.stdout)")
+    }
+
+    /// Checks groups, datasets, shapes, attributes and values against the config above, from
+    /// first principles (P from the architecture, caps from n and d, steps from sizes).
+    static let logChecks = #"""
+    import sys, h5py, numpy as np
+    f = h5py.File(sys.argv[1], "r")
+    def ok(cond, what):
+        if not cond:
+            print("FAILED:", what); sys.exit(1)
+    ok(f.attrs["format"] == "geodim-run", "format")
+    ok(int(f.attrs["format_version"]) == 1, "format_version")
+    ok(f.attrs["status"] == "completed", "status " + str(f.attrs["status"]))
+    meta = f["meta"]
+    cfg = meta["config_yaml"].asstr()[()]
+    ok("hidden: [16, 16]" in cfg and "name: tiny" in cfg, "config stored")
+    sizes = [784, 16, 16, 10]
+    P = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(3))
+    ok(int(meta.attrs["parameter_count"]) == P, "P")
+    ok(list(meta.attrs["layer_sizes"]) == sizes, "layer sizes")
+    ok(int(meta.attrs["hidden_neurons"]) == 32, "hidden")
+    for k in ["host", "cpu_model", "blas", "start_time", "end_time", "mnist_sha256_train-images-idx3-ubyte"]:
+        ok(k in meta.attrs, "meta attr " + k)
+    ok(meta.attrs["mnist_sha256_train-labels-idx1-ubyte"] == "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", "label checksum")
+    d = f["data"]
+    ok(d["train_indices"].shape == (3000,) and d["test_indices"].shape == (1000,), "split sizes")
+    ti, te = d["train_indices"][:], d["test_indices"][:]
+    ok(ti.max() < 60000 and te.min() >= 60000 and len(set(ti)) == 3000, "standard protocol indices")
+    ok(d["random_inputs"].shape == (12, 784), "random inputs shape")
+    ok(abs(d["random_inputs"][:].mean() - 0.5) < 0.05, "random mean")
+    ok(list(d["bfd_train_indices"][:]) == list(ti[:12]), "bfd train = first 12 training inputs")
+    steps_per_epoch = (3000 + 31) // 32
+    tr = f["train"]
+    ok(tr["step"].shape == (4 * steps_per_epoch // 5,), "train rows " + str(tr["step"].shape))
+    ok(np.all(np.diff(tr["step"][:]) == 5), "log_every")
+    ok(tr["loss"].dims[0][0].name == "/train/step", "train dimension scale")
+    ok(np.all(np.isfinite(tr["loss"][:])), "finite losses")
+    c = f["checkpoints"]
+    ok(list(c["epoch"][:]) == [0, 2, 4], "checkpoint epochs")
+    ok(list(c["step"][:]) == [0, 2 * steps_per_epoch, 4 * steps_per_epoch], "checkpoint steps")
+    ok(c["test_accuracy"][-1] >= 0.85, "test accuracy after 4 epochs on 3000 images: " + str(c["test_accuracy"][-1]))
+    ok(c["test_accuracy"][0] < 0.3, "untrained accuracy near chance")
+    names = sorted(c["bfd"].keys())
+    ok(names == sorted(s + "_" + o for s in ["train", "test", "random"] for o in ["logits", "softmax", "centred"]), "series " + str(names))
+    for name in names:
+        g = c["bfd"][name]
+        n = int(g.attrs["n"])
+        cap = n * 10 if g.attrs["output"] == "logits" else n * 9
+        ok(int(g.attrs["row_cap"]) == cap and int(g.attrs["rows"]) == n * 10, name + " caps")
+        ok(int(g.attrs["symmetry_bound"]) == P - 32, name + " symmetry bound")
+        r, ub = g["rank"][:], g["upper_bound"][:]
+        ok(g["rank"].shape == (3,) and np.all(r <= ub) and np.all(ub <= cap), name + " rank <= bound <= cap")
+        ok(g["spectrum"].shape == (3, min(n * 10, P)), name + " spectrum shape")
+        ok(g["rank"].dims[0][0].name == "/checkpoints/step", name + " dimension scale")
+        s = g["spectrum"][0]
+        ok(np.all(np.diff(s[~np.isnan(s)]) <= 0), name + " spectrum descending")
+    # At initialisation, 12 inputs on this net give the full row cap (n*d << P).
+    ok(int(c["bfd"]["train_logits"]["rank"][0]) == 120 and int(c["bfd"]["train_centred"]["rank"][0]) == 108, "init ranks")
+    nr = c["neurons"]["train"]
+    ok(nr["dead"].shape == (3, 2) and nr["patterns"].shape == (3,), "neuron stats shapes")
+    ok(np.all(nr["patterns"][:] <= 12) and np.all(nr["patterns"][:] >= 1), "patterns <= n")
+    p = f["params"]
+    ok(p["layer0/weight"].shape == (3, 16, 784) and p["layer2/bias"].shape == (3, 10), "param shapes")
+    ok(p["layer0/weight"].dtype == np.float32, "float32 params")
+    b0 = p["layer0/bias"][0]
+    ok(np.all(b0 == 0), "zero initial biases")
+    lim = np.sqrt(6 / (784 + 16))
+    ok(np.abs(p["layer0/weight"][0]).max() <= lim, "glorot bound")
+    # Recompute the final test accuracy from the stored parameters and the recorded indices.
+    import gzip
+    def idx(path):
+        data = gzip.open(path).read()
+        dims = data[3]
+        shape = [int.from_bytes(data[4+4*i:8+4*i], "big") for i in range(dims)]
+        return np.frombuffer(data, np.uint8, offset=4+4*dims).reshape(shape)
+    pool = np.concatenate([idx("data/mnist/train-images-idx3-ubyte.gz").reshape(-1, 784), idx("data/mnist/t10k-images-idx3-ubyte.gz").reshape(-1, 784)])
+    labels = np.concatenate([idx("data/mnist/train-labels-idx1-ubyte.gz"), idx("data/mnist/t10k-labels-idx1-ubyte.gz")])
+    x = pool[te].astype(np.float64) / 255
+    ok(np.array_equal(labels[te], d["test_labels"][:]), "test labels match indices")
+    for l in range(3):
+        x = x @ p[f"layer{l}/weight"][-1].T.astype(np.float64) + p[f"layer{l}/bias"][-1]
+        if l < 2: x = np.maximum(x, 0)
+    acc = (x.argmax(1) == labels[te]).mean()
+    ok(abs(acc - c["test_accuracy"][-1]) <= 0.002, f"recomputed accuracy {acc} vs logged {c['test_accuracy'][-1]}")
+    print("ALL CHECKS PASSED")
+    """#
+
+    @Test("a BFD recomputed from the log alone by numpy equals the logged one")
+    func bfdRecomputedIndependently() throws {
+        let (runs, result) = try train(config: tinyConfig, overrides: ["bfd.train_samples=30", "bfd.random_samples=20"], label: "recompute")
+        #expect(result.status == 0, "geodim failed: \(result.stderr)")
+        let log = try onlyRunDirectory(runs, name: "tiny") + "/log.h5"
+        for (source, output, checkpoint) in [("train", "logits", "-1"), ("train", "centred", "-1"), ("random", "logits", "0"),
+                                             ("test", "centred", "0")] {
+            let run = try runProgram(
+                "/usr/bin/env", ["python3", "scripts/recompute_bfd.py", log, "--checkpoint", checkpoint,
+                                 "--source", source, "--output", output],
+                directory: packageRoot().path)
+            #expect(run.status == 0, "recompute_bfd failed: \(run.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            let numpyRank = object?["rank_numpy"] as? Int
+            let logged = (object?["logged"] as? [String: Any])?["rank"] as? Int
+            #expect(numpyRank != nil && numpyRank == logged, "\(source)/\(output): numpy \(String(describing: numpyRank)) vs logged \(String(describing: logged))")
+        }
+    }
+
+    @Test("the same config and seed give identical logged values")
+    func runsAreDeterministic() throws {
+        let overrides = ["training.epochs=2", "checkpoints.every=1", "data.train_size=1000", "data.test_size=200"]
+        let first = try train(config: tinyConfig, overrides: overrides, label: "det1")
+        let second = try train(config: tinyConfig, overrides: overrides, label: "det2")
+        #expect(first.result.status == 0 && second.result.status == 0)
+        let a = try onlyRunDirectory(first.runs, name: "tiny") + "/log.h5"
+        let b = try onlyRunDirectory(second.runs, name: "tiny") + "/log.h5"
+        let compare = try python(#"""
+            import sys, h5py, numpy as np
+            a, b = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+            paths = []
+            a.visititems(lambda n, o: paths.append(n) if isinstance(o, h5py.Dataset) else None)
+            # Times differ, and so does the runs directory named in the config and overrides.
+            skip = ("wall_time_s", "seconds", "config_yaml", "overrides")
+            bad = [p for p in paths if not p.endswith(skip) and not np.array_equal(a[p][()], b[p][()], equal_nan=a[p].dtype.kind == "f")]
+            print("DIFFER:", bad) if bad else print("IDENTICAL", len(paths))
+            """#, [a, b])
+        #expect(compare.stdout.hasPrefix("IDENTICAL"), "\(compare.stdout)\(compare.stderr)")
+    }
+
+    @Test("geodim inspect prints the config summary and a checkpoint table")
+    func inspectPrintsTheTable() throws {
+        let (runs, result) = try train(config: tinyConfig, overrides: ["training.epochs=1", "checkpoints.every=1"], label: "inspect")
+        #expect(result.status == 0, "geodim failed: \(result.stderr)")
+        let directory = try onlyRunDirectory(runs, name: "tiny")
+        let inspect = try runProgram(try geodimExecutable(), ["inspect", directory + "/log.h5"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("784-16-16-10") && inspect.stdout.contains("completed"))
+        let rows = inspect.stdout.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).first?.isNumber == true }
+        #expect(rows.count == 2, "two checkpoint rows expected:\n\(inspect.stdout)")
+        #expect(inspect.stdout.contains("train_logits") && inspect.stdout.contains("/120"))
+    }
+}
