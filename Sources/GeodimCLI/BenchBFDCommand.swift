@@ -1,11 +1,149 @@
 import ArgumentParser
+import Benchmarks
+import Foundation
+import Geometry
+import Linalg
 
 /// `geodim bench bfd`: each BFD method on the paper's network at several batch sizes.
+///
+/// Every (n, method) pair runs in a child process of its own, so its peak memory is its own.
 struct BenchBFDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bfd", abstract: "Time each BFD method on 784-30-30-30-10 at n = 100, 600, 2000.")
+        commandName: "bfd",
+        abstract: "Time each BFD method on 784-30-30-30-10 at n = 100, 600, 2000 MNIST test inputs.",
+        discussion: """
+            Methods: jacobian-svd (explicit float64 J + dgesdd, the reference), gram-eigh (structured \
+            Gram matrix + full spectrum by dsyevd), gram-inertia (structured Gram matrix, rank certified \
+            by LDLᵀ inertia counts). The network is at Glorot-uniform initialisation (seed 0).
+            """)
+
+    @Option(help: "Comma-separated numbers of inputs.")
+    var sizes = "100,600,2000"
+
+    @Option(help: "Comma-separated methods (jacobian-svd, gram-eigh, gram-inertia).")
+    var methods = "jacobian-svd,gram-eigh,gram-inertia"
+
+    @Option(help: "Largest n for jacobian-svd (its J needs m·P doubles).")
+    var jacobianMax = 600
+
+    @Option(help: "Largest n for gram-eigh (a full spectrum of an m × m matrix).")
+    var eighMax = 600
+
+    @Option(help: "Output variant: logits, softmax or centred.")
+    var variant = "logits"
+
+    @Option(help: "BLAS threads.")
+    var threads = 2
+
+    @Option(help: "MNIST directory.")
+    var data = "data/mnist"
+
+    @Option(help: .hidden)
+    var single: String?
 
     func run() throws {
-        throw CleanExit.message("geodim bench bfd: not implemented yet")
+        BLASRuntime.setThreadCount(threads)
+        guard let outputVariant = OutputVariant(rawValue: variant) else {
+            throw ValidationError("--variant: unknown value '\(variant)' (use logits, softmax or centred)")
+        }
+        if let single {
+            // Child mode: "n:method"; prints one JSON row.
+            let parts = single.split(separator: ":").map(String.init)
+            guard parts.count == 2, let n = Int(parts[0]), let method = BFDBenchmarkMethod(rawValue: parts[1]) else {
+                throw ValidationError("--single expects n:method")
+            }
+            let workload = try BFDBenchmarkWorkload(n: n, dataDirectory: data)
+            let row = try workload.run(method, variant: outputVariant)
+            let encoder = JSONEncoder()
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let json = try encoder.encode(row)
+            FileHandle.standardOutput.write(json + Data("\n".utf8))
+            return
+        }
+        let sizeList = try sizes.split(separator: ",").map { text -> Int in
+            guard let n = Int(text), n > 0 else { throw ValidationError("--sizes: '\(text)' is not a positive integer") }
+            return n
+        }
+        let methodList = try methods.split(separator: ",").map { text -> BFDBenchmarkMethod in
+            guard let method = BFDBenchmarkMethod(rawValue: String(text)) else {
+                throw ValidationError("--methods: unknown method '\(text)'")
+            }
+            return method
+        }
+        say("geodim bench bfd: 784-30-30-30-10 (P = 25720), Glorot init seed 0, first n MNIST test images, \(variant), \(threads) BLAS thread(s)")
+        say("CPU: \(cpuModelName()), OpenBLAS \(BLASRuntime.coreName)")
+        say(padLeft("n", 6) + " " + padLeft("m", 7) + " " + "method".padding(toLength: 13, withPad: " ", startingAt: 0) + " "
+            + padLeft("rank", 7) + " " + padLeft("clear", 6) + " " + padLeft("gap", 10) + " " + padLeft("seconds", 10) + " "
+            + padLeft("peak GB", 9))
+        var rows: [BFDBenchmarkRow] = []
+        for n in sizeList {
+            for method in methodList {
+                if method == .jacobianSVD && n > jacobianMax || method == .gramEigh && n > eighMax {
+                    say(padLeft(String(n), 6) + " " + padLeft(String(n * 10), 7) + " "
+                        + method.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + " skipped (raise --jacobian-max / --eigh-max)")
+                    continue
+                }
+                let row = try runChild(n: n, method: method)
+                rows.append(row)
+                say(padLeft(String(row.n), 6) + " " + padLeft(String(row.rows), 7) + " "
+                    + row.method.padding(toLength: 13, withPad: " ", startingAt: 0) + " " + padLeft(String(row.rank), 7) + " "
+                    + padLeft(row.clear ? "yes" : "NO", 6) + " " + padLeft(String(format: "%.3g", row.gapRatio), 10) + " "
+                    + padLeft(String(format: "%.2f", row.seconds), 10) + " "
+                    + padLeft(String(format: "%.2f", Double(row.peakBytes) / 1e9), 9))
+            }
+        }
+        say("")
+        for n in sizeList {
+            let atN = rows.filter { $0.n == n }
+            guard let reference = atN.first(where: { $0.method == BFDBenchmarkMethod.jacobianSVD.rawValue }) else { continue }
+            for row in atN where row.method != reference.method {
+                say("n = \(n): \(row.method) is " + String(format: "%.1f", reference.seconds / row.seconds)
+                    + "× faster than jacobian-svd, rank " + (row.rank == reference.rank ? "equal" : "DIFFERENT")
+                    + " (\(row.rank) vs \(reference.rank))")
+            }
+        }
     }
+
+    private func runChild(n: Int, method: BFDBenchmarkMethod) throws -> BFDBenchmarkRow {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if !FileManager.default.isExecutableFile(atPath: process.executableURL?.path ?? "") {
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        process.arguments = ["bench", "bfd", "--single", "\(n):\(method.rawValue)", "--variant", variant,
+                             "--threads", String(threads), "--data", data]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchError("bench child for n = \(n), \(method.rawValue) failed with status \(process.terminationStatus)")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(BFDBenchmarkRow.self, from: output)
+    }
+}
+
+/// The CPU model from /proc/cpuinfo.
+func cpuModelName() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+    for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+        if let colon = line.firstIndex(of: ":") {
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+    }
+    return "unknown"
+}
+
+/// Right-aligns `text` in `width` columns.
+func padLeft(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
+}
+
+/// A benchmark failure, printed as one line.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -70,7 +70,7 @@ public func batchFunctionalDimensions(
     let start = clock.now
     let forward = try geometryForward(architecture: architecture, parameters: parameters, inputs: inputs, count: n)
     let statistics = activationStatistics(forward)
-    let bases = method == .gram ? try layerInputBases(forward, conditioning: conditioning) : []
+    let bases = method == .jacobian ? [] : try layerInputBases(forward, conditioning: conditioning)
     let sharedSeconds = seconds(clock.now - start)
 
     var results: [BFDResult] = []
@@ -79,25 +79,42 @@ public func batchFunctionalDimensions(
         let factors = jacobianFactors(forward, variant: variant)
         let m = factors.rows
         let p = factors.columns
-        let spectrum: [Double]
-        let floor: Double
+        let evidence: RankEvidence
         var side: GramMatrix.Side? = nil
         var conditionedCount: Int? = nil
         switch method {
         case .jacobian:
             var jacobian = explicitJacobian(factors)
-            spectrum = try singularValues(overwriting: &jacobian, rows: m, columns: p)
-            floor = RankEvidence.svdFloor(rows: m, columns: p)
+            let spectrum = try singularValues(overwriting: &jacobian, rows: m, columns: p)
+            evidence = RankEvidence(
+                spectrum: spectrum, rows: m, columns: p, floor: RankEvidence.svdFloor(rows: m, columns: p),
+                rule: rule, relativeTolerance: relativeTolerance)
         case .gram:
             var gram = try gramMatrix(factors, bases: bases, conditioning: conditioning)
             let eigenvalues = try symmetricEigenvalues(overwriting: &gram.values, n: gram.dimension)
-            spectrum = eigenvalues.map { max($0, 0).squareRoot() }
-            floor = RankEvidence.gramFloor(rows: m)
+            evidence = RankEvidence(
+                spectrum: eigenvalues.map { max($0, 0).squareRoot() }, rows: m, columns: p,
+                floor: RankEvidence.gramFloor(rows: m), rule: rule, relativeTolerance: relativeTolerance)
             side = gram.side
             conditionedCount = gram.conditionedParameterCount
+        case .gramInertia:
+            let levels = certificationLevels(rows: m, rule: rule, relativeTolerance: relativeTolerance)
+            if conditioning == .projector,
+               let structured = try blockSchurEigenvalueCounts(factors, bases: bases, relativeThresholds: levels.map { $0 * $0 }) {
+                evidence = RankEvidence(
+                    countAboveFloor: structured.counts[0], countAboveClear: structured.counts[1],
+                    relativeCount: rule == .relative ? structured.counts[2] : nil,
+                    sigmaMax: structured.lambdaMax.squareRoot(), floor: RankEvidence.gramFloor(rows: m), rule: rule,
+                    relativeTolerance: relativeTolerance)
+                side = .blockSchur
+            } else {
+                var gram = try gramMatrix(factors, bases: bases, conditioning: conditioning)
+                evidence = try certifiedRankEvidence(
+                    &gram, rows: m, rule: rule, relativeTolerance: relativeTolerance)
+                side = gram.side
+                conditionedCount = gram.conditionedParameterCount
+            }
         }
-        let evidence = RankEvidence(
-            spectrum: spectrum, rows: m, columns: p, floor: floor, rule: rule, relativeTolerance: relativeTolerance)
         results.append(BFDResult(
             evidence: evidence, method: method, variant: variant, conditioning: method == .gram ? conditioning : nil,
             gramSide: side, conditionedParameterCount: conditionedCount, rows: m, sampleCount: n,
@@ -112,4 +129,34 @@ public func batchFunctionalDimensions(
 func seconds(_ duration: Duration) -> Double {
     let (whole, fraction) = duration.components
     return Double(whole) + Double(fraction) * 1e-18
+}
+
+/// The rank of a Gram matrix certified by eigenvalue counts (``BFDMethod/gramInertia``):
+/// λ_max by power iteration, then LDLᵀ inertia counts at the floor and at 1e3 × the floor
+/// (in σ; squared for K's eigenvalues), plus at τ·σ_1 when the relative rule is asked for.
+func certifiedRankEvidence(
+    _ gram: inout GramMatrix, rows m: Int, rule: RankRule, relativeTolerance: Double
+) throws -> RankEvidence {
+    let lambdaMax = try largestEigenvalueEstimate(gram.values, n: gram.dimension)
+    let sigmaMax = max(lambdaMax, 0).squareRoot()
+    let floor = RankEvidence.gramFloor(rows: m)
+    guard sigmaMax > 0 else {
+        return RankEvidence(countAboveFloor: 0, countAboveClear: 0, relativeCount: rule == .relative ? 0 : nil,
+                            sigmaMax: 0, floor: floor, rule: rule, relativeTolerance: relativeTolerance)
+    }
+    let levels = certificationLevels(rows: m, rule: rule, relativeTolerance: relativeTolerance)
+    let thresholds = levels.map { ($0 * sigmaMax) * ($0 * sigmaMax) }
+    let counts = try eigenvalueCountsAbove(&gram.values, n: gram.dimension, thresholds: thresholds)
+    return RankEvidence(
+        countAboveFloor: counts[0], countAboveClear: counts[1], relativeCount: rule == .relative ? counts[2] : nil,
+        sigmaMax: sigmaMax, floor: floor, rule: rule, relativeTolerance: relativeTolerance)
+}
+
+/// The σ levels (relative to σ_1) at which ``BFDMethod/gramInertia`` counts: the floor, 1e3 ×
+/// the floor, and τ for the relative rule.
+func certificationLevels(rows m: Int, rule: RankRule, relativeTolerance: Double) -> [Double] {
+    let floor = RankEvidence.gramFloor(rows: m)
+    var levels = [floor, RankEvidence.clearGapRatio * floor]
+    if rule == .relative { levels.append(relativeTolerance) }
+    return levels
 }

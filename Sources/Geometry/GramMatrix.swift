@@ -20,6 +20,9 @@ public struct GramMatrix: Sendable {
         case rows
         /// J̃ᵀJ̃, P̃ × P̃ (conditioned parameters): used when m > P̃.
         case parameters
+        /// Never formed: the first layer's block-diagonal part plus a low-rank update, counted
+        /// through a small Schur complement (``BFDMethod/gramInertia`` when rank [A_0, 1] = n).
+        case blockSchur = "block_schur"
     }
 
     /// Which product `values` holds.
@@ -99,15 +102,20 @@ public func gramMatrix(
 
 /// J̃ (m, P̃), row-major: per layer the block Δ_l ⊙ B_l (row-wise Kronecker product), columns
 /// ordered (layer, a, b).
-public func conditionedJacobian(_ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)]) -> [Double] {
+///
+/// `layers` restricts J̃ to the blocks of those affine layers (all by default).
+public func conditionedJacobian(
+    _ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)], layers: Range<Int>? = nil
+) -> [Double] {
     let architecture = factors.architecture
     let d = architecture.outputSize
     let m = factors.rows
-    let width = (0..<architecture.layerCount).reduce(0) { $0 + architecture.fanOut($1) * bases[$1].rank }
+    let layers = layers ?? 0..<architecture.layerCount
+    let width = layers.reduce(0) { $0 + architecture.fanOut($1) * bases[$1].rank }
     var jTilde = [Double](repeating: 0, count: m * width)
     var offset = 0
     jTilde.withUnsafeMutableBufferPointer { jp in
-        for layer in 0..<architecture.layerCount {
+        for layer in layers {
             let fanOut = architecture.fanOut(layer)
             let rank = bases[layer].rank
             factors.deltas[layer].withUnsafeBufferPointer { dp in

@@ -32,6 +32,12 @@ public enum BFDMethod: String, CaseIterable, Sendable, Codable {
     /// forming J (or of J̃ᵀJ̃ when that is smaller). Fast; resolves singular values down to
     /// about √(m·eps)·σ_1.
     case gram
+    /// The same Gram matrix, without a spectrum: the rank is certified by counting
+    /// eigenvalues above two thresholds (LDLᵀ inertia, dsytrf), at the method's floor and
+    /// 1e3 above it in σ. Equal counts prove a gap of at least 1e3 with the rank on its upper
+    /// side; unequal counts say no clear rank exists there. About n³/3 flops per count, no
+    /// eigensolver.
+    case gramInertia = "gram_inertia"
     /// Singular values of the explicit float64 J (m × P) by dgesdd. Slow (O(m·P·min(m, P))
     /// time, O(m·P) memory); resolves down to about max(m, P)·eps·σ_1.
     case jacobian

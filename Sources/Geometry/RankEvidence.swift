@@ -136,4 +136,45 @@ public struct RankEvidence: Sendable, Equatable {
             }
         }
     }
+
+    /// Evidence from eigenvalue counts of the Gram matrix instead of a spectrum
+    /// (``BFDMethod/gramInertia``).
+    ///
+    /// `countAboveFloor` counts singular values above floor·σ_1 and `countAboveClear` those
+    /// above ``clearGapRatio``·floor·σ_1. Equal counts prove that no singular value lies
+    /// between the two levels: a gap of at least ``clearGapRatio`` with every counted value
+    /// above it, so the rank is clear and `gapRatio`, `sigmaAbove` hold those proven bounds
+    /// (σ_r/σ_(r+1) ≥ 1e3, σ_r/σ_1 ≥ 1e3·floor, σ_(r+1)/σ_1 ≤ floor). Unequal counts leave the
+    /// headline at the resolvable count and mark it not clear (gap NaN). `relativeCount` is
+    /// the count above τ·σ_1 when it was computed (else −1).
+    public init(
+        countAboveFloor: Int, countAboveClear: Int, relativeCount: Int?, sigmaMax: Double, floor: Double,
+        rule: RankRule, relativeTolerance: Double
+    ) {
+        spectrum = []
+        self.rule = rule
+        self.floor = floor
+        self.relativeTolerance = relativeTolerance
+        numpyRank = countAboveFloor
+        gapRank = countAboveFloor
+        relativeRank = relativeCount ?? -1
+        let proven = countAboveFloor == countAboveClear
+        switch rule {
+        case .relative where relativeCount != nil:
+            headline = relativeCount ?? countAboveFloor
+            absoluteTolerance = relativeTolerance * sigmaMax
+        default:
+            headline = countAboveFloor
+            absoluteTolerance = floor * sigmaMax
+        }
+        if proven && headline == countAboveFloor {
+            gapRatio = Self.clearGapRatio
+            sigmaAbove = countAboveFloor > 0 ? Self.clearGapRatio * floor : 0
+            sigmaBelow = floor
+        } else {
+            gapRatio = .nan
+            sigmaAbove = .nan
+            sigmaBelow = .nan
+        }
+    }
 }

@@ -24,6 +24,58 @@ public func inertia(_ a: [Double], n: Int, shift: Double) throws -> (positive: I
     }
     var factor = a
     for i in 0..<n { factor[i * n + i] -= shift }
+    return try factorInPlaceForInertia(&factor, n: n)
+}
+
+/// Counts of eigenvalues strictly above each of `thresholds`, for the symmetric matrix in
+/// `a` (n × n, row-major, upper triangle read), using one LDLᵀ factorisation per threshold
+/// and no second n × n buffer.
+///
+/// dsytrf('L') on the row-major buffer overwrites only its upper triangle and diagonal, so
+/// the upper triangle is first mirrored into the untouched strict lower triangle and the
+/// diagonal saved; between factorisations the matrix is restored from them. On return `a`
+/// holds the matrix again (both triangles filled).
+public func eigenvalueCountsAbove(_ a: inout [Double], n: Int, thresholds: [Double]) throws -> [Int] {
+    let routine = "dsytrf"
+    guard a.count == n * n else {
+        throw LinalgError.shapeMismatch(routine, expected: n * n, actual: a.count, shape: "\(n) × \(n)")
+    }
+    if n == 0 { return thresholds.map { _ in 0 } }
+    try checkFinite(a, routine)
+    for threshold in thresholds where !threshold.isFinite {
+        throw LinalgError(routine: routine, info: 0, message: "the threshold \(threshold) is not finite")
+    }
+    let diagonal = (0..<n).map { a[$0 * n + $0] }
+    a.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        for i in 0..<n {
+            for j in (i + 1)..<max(i + 1, n) { base[j * n + i] = base[i * n + j] }
+        }
+    }
+    var counts: [Int] = []
+    for (index, threshold) in thresholds.enumerated() {
+        if index > 0 { restoreUpperFromLower(&a, n: n, diagonal: diagonal) }
+        for i in 0..<n { a[i * n + i] = diagonal[i] - threshold }
+        counts.append(try factorInPlaceForInertia(&a, n: n).positive)
+    }
+    restoreUpperFromLower(&a, n: n, diagonal: diagonal)
+    return counts
+}
+
+private func restoreUpperFromLower(_ a: inout [Double], n: Int, diagonal: [Double]) {
+    a.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        for i in 0..<n {
+            base[i * n + i] = diagonal[i]
+            for j in (i + 1)..<max(i + 1, n) { base[i * n + j] = base[j * n + i] }
+        }
+    }
+}
+
+/// Runs dsytrf('L') on `factor` (row-major, upper triangle = column-major lower) in place and
+/// reads the inertia off the block-diagonal D.
+private func factorInPlaceForInertia(_ factor: inout [Double], n: Int) throws -> (positive: Int, negative: Int, zero: Int) {
+    let routine = "dsytrf"
     var n32 = try lapackInt(n, routine)
     var lda = n32
     var ipiv = [Int32](repeating: 0, count: n)

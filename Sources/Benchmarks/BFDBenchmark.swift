@@ -1,0 +1,86 @@
+import Datasets
+import Foundation
+import Geometry
+import Linalg
+import Network
+import SeededRandom
+
+/// One timed BFD computation of `geodim bench bfd`.
+public struct BFDBenchmarkRow: Sendable, Codable {
+    /// Inputs n; rows of J are m = n·d.
+    public var n: Int
+    public var rows: Int
+    /// `jacobian-svd`, `gram-eigh` or `gram-inertia`.
+    public var method: String
+    public var variant: String
+    public var rank: Int
+    public var clear: Bool
+    public var gapRatio: Double
+    public var seconds: Double
+    /// Peak resident memory of the process that computed this row, in bytes.
+    public var peakBytes: Int
+}
+
+/// The methods `geodim bench bfd` compares.
+public enum BFDBenchmarkMethod: String, CaseIterable, Sendable {
+    /// Explicit float64 Jacobian and its singular values (LAPACK dgesdd): the reference.
+    case jacobianSVD = "jacobian-svd"
+    /// Structured Gram matrix and its full spectrum (LAPACK dsyevd).
+    case gramEigh = "gram-eigh"
+    /// Structured Gram matrix and the certified rank from LDLᵀ inertia counts (dsytrf).
+    case gramInertia = "gram-inertia"
+}
+
+/// The paper's network at Glorot-uniform initialisation (seed 0) and the first n MNIST test
+/// images: the workload of `geodim bench bfd`.
+public struct BFDBenchmarkWorkload: Sendable {
+    public let architecture: MLPArchitecture
+    public let parameters: [Double]
+    public let inputs: [Double]
+    public let n: Int
+
+    public init(n: Int, dataDirectory: String, hidden: [Int] = [30, 30, 30]) throws {
+        let mnist = try MNIST.load(directory: dataDirectory, verifyChecksums: true)
+        let split = try mnist.standardSplit(trainSize: nil, testSize: nil, seed: 0)
+        precondition(n <= split.test.count)
+        architecture = MLPArchitecture(inputSize: MNIST.featureCount, hiddenWidths: hidden, outputSize: MNIST.classCount)
+        var generator = SeededGenerator(seed: 0, stream: "network.init")
+        parameters = initialParameters(architecture, scheme: .glorotUniform, generator: &generator, as: Double.self)
+        inputs = split.test.inputs[0..<(n * MNIST.featureCount)].map(Double.init)
+        self.n = n
+    }
+
+    /// Runs one method and returns its row (the peak memory is this process's so far).
+    public func run(_ method: BFDBenchmarkMethod, variant: OutputVariant) throws -> BFDBenchmarkRow {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result: BFDResult
+        switch method {
+        case .jacobianSVD:
+            result = try batchFunctionalDimension(
+                architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
+                method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+        case .gramEigh:
+            result = try batchFunctionalDimension(
+                architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
+                method: .gram, rule: .gap, relativeTolerance: 1e-10)
+        case .gramInertia:
+            result = try batchFunctionalDimension(
+                architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
+                method: .gramInertia, rule: .gap, relativeTolerance: 1e-10)
+        }
+        let elapsed = clock.now - start
+        let (whole, fraction) = elapsed.components
+        return BFDBenchmarkRow(
+            n: n, rows: result.rows, method: method.rawValue, variant: variant.rawValue, rank: result.rank,
+            clear: result.evidence.isClear, gapRatio: result.evidence.gapRatio,
+            seconds: Double(whole) + Double(fraction) * 1e-18, peakBytes: peakResidentBytes())
+    }
+}
+
+/// Peak resident set size of this process (Linux: ru_maxrss in KiB).
+public func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss * 1024
+}

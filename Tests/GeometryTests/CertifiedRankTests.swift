@@ -1,0 +1,97 @@
+import Geometry
+import Linalg
+import Network
+import Testing
+
+// MARK: - The gram_inertia method: certified counts against spectra
+
+/// Counting through the LDLᵀ inertia leaves the matrix as it was and agrees with a full
+/// eigendecomposition at thresholds placed between eigenvalues.
+@Test func eigenvalueCountsMatchTheSpectrumAndRestoreTheMatrix() throws {
+    var random = TestRandom(seed: 11)
+    let n = 40
+    let factor = (0..<(n * 25)).map { _ in random.normal() }  // rank ≤ 25
+    var a = LinalgReference.matmul(factor, LinalgReference.transpose(factor, rows: n, columns: 25), m: n, k: 25, n: n)
+    let original = a
+    let values = try symmetricEigenvalues(a, n: n)
+    let thresholds = [values[3] * 0.5 + values[4] * 0.5, values[20] * 0.5 + values[21] * 0.5, values[0] * 1e-9]
+    let counts = try eigenvalueCountsAbove(&a, n: n, thresholds: thresholds)
+    #expect(counts == [4, 21, 25])
+    #expect(maxAbsDifference(a, original) == 0)
+}
+
+/// gram_inertia gives the rank of the Gram spectrum whenever that spectrum's gap is clear,
+/// on both of its paths: the block-Schur identity (n ≤ n_0, first-layer projector = I) and
+/// the dense LDLᵀ counts of K (n > n_0 + 1).
+@Test(arguments: [
+    ([12, 8, 6, 4], 6),   // block-Schur path: 6 inputs in 12 dimensions
+    ([12, 8, 6, 4], 30),  // dense path: 30 > 13
+    ([20, 5, 7, 5, 3], 10),
+    ([6, 9, 4], 25),
+])
+func certifiedRankEqualsTheSpectrumRank(sizes: [Int], n: Int) throws {
+    let architecture = MLPArchitecture(
+        inputSize: sizes[0], hiddenWidths: Array(sizes.dropFirst().dropLast()), outputSize: sizes[sizes.count - 1])
+    var random = TestRandom(seed: UInt64(7 * n + sizes.count))
+    for trial in 0..<3 {
+        let theta = randomParameters(architecture, &random)
+        let inputs = gaussianInputs(n, sizes[0], &random, mean: 0.3)
+        for variant in OutputVariant.allCases {
+            let reference = try batchFunctionalDimension(
+                architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: variant,
+                method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+            let certified = try batchFunctionalDimension(
+                architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: variant,
+                method: .gramInertia, rule: .gap, relativeTolerance: 1e-10)
+            let expectedSide: GramMatrix.Side? = n <= sizes[0] ? .blockSchur : (certified.gramSide == .parameters ? .parameters : .rows)
+            #expect(certified.gramSide == expectedSide, "trial \(trial) \(variant): side \(String(describing: certified.gramSide))")
+            if reference.evidence.isClear && reference.evidence.sigmaAbove > 1e3 * RankEvidence.gramFloor(rows: reference.rows) {
+                #expect(certified.evidence.isClear, "trial \(trial) \(variant): a clear SVD gap must be certified")
+                #expect(certified.rank == reference.rank,
+                        "trial \(trial) \(variant): certified \(certified.rank) vs SVD \(reference.rank)")
+            }
+            #expect(certified.rank <= certified.upperBound)
+        }
+    }
+}
+
+/// A gap the Gram route cannot resolve is reported as not clear, with no certified number.
+@Test func unresolvableGapIsNotCertified() {
+    // Counts that differ between the floor and 1e3 × the floor: no gap proven there.
+    let evidence = RankEvidence(countAboveFloor: 40, countAboveClear: 37, relativeCount: nil, sigmaMax: 2,
+                                floor: 1e-6, rule: .gap, relativeTolerance: 1e-10)
+    #expect(!evidence.isClear && evidence.headline == 40 && evidence.gapRatio.isNaN)
+    let proven = RankEvidence(countAboveFloor: 40, countAboveClear: 40, relativeCount: nil, sigmaMax: 2,
+                              floor: 1e-6, rule: .gap, relativeTolerance: 1e-10)
+    #expect(proven.isClear && proven.headline == 40 && proven.gapRatio >= RankEvidence.clearGapRatio)
+}
+
+/// The block-Schur identity itself: counts equal those of the explicitly formed Gram matrix
+/// at thresholds spread over the spectrum (not only at the certification levels).
+@Test func blockSchurCountsEqualDenseCountsAcrossTheSpectrum() throws {
+    let architecture = MLPArchitecture(inputSize: 15, hiddenWidths: [7, 5], outputSize: 4)
+    var random = TestRandom(seed: 5)
+    let n = 9
+    let theta = randomParameters(architecture, &random)
+    let inputs = gaussianInputs(n, 15, &random, mean: 0.2)
+    let forward = try geometryForward(architecture: architecture, parameters: theta, inputs: inputs, count: n)
+    let bases = try layerInputBases(forward, conditioning: .projector)
+    #expect(bases[0].rank == n)
+    for variant in OutputVariant.allCases {
+        let factors = jacobianFactors(forward, variant: variant)
+        let gram = try gramMatrix(factors, bases: bases, conditioning: .projector)
+        let values = try symmetricEigenvalues(gram.values, n: gram.dimension)
+        let lambdaMax = values[0]
+        // Thresholds midway (geometrically) between consecutive well-separated eigenvalues.
+        var relative: [Double] = []
+        for r in stride(from: 1, to: values.count - 1, by: 3) where values[r] > 1e-8 * lambdaMax && values[r - 1] > 1.01 * values[r] {
+            relative.append((values[r - 1] * values[r]).squareRoot() / lambdaMax)
+        }
+        relative.append(1e-14)  // below every nonzero eigenvalue: the rank itself
+        let structured = try #require(try blockSchurEigenvalueCounts(factors, bases: bases, relativeThresholds: relative))
+        // The identity is exact for the thresholds it was given (relative to its λ_max estimate).
+        let expected = relative.map { level in values.filter { $0 > level * structured.lambdaMax }.count }
+        #expect(structured.counts == expected, "\(variant): block-Schur \(structured.counts) vs spectrum \(expected)")
+        #expect(abs(structured.lambdaMax - lambdaMax) <= 0.05 * lambdaMax)
+    }
+}
