@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
         .target(name: "Network", dependencies: ["Linalg", "SeededRandom"]),
         .target(name: "Optimizers", dependencies: ["Network"]),
-        .target(name: "Geometry", dependencies: ["Linalg", "Network"]),
+        .target(name: "Geometry", dependencies: ["Linalg", "Network", "SeededRandom"]),
         .target(
             name: "Experiment",
             dependencies: [

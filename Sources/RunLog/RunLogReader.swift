@@ -4,6 +4,7 @@ import HDF5
 public enum RunLogError: Error, CustomStringConvertible, Sendable {
     case notARunLog(path: String, reason: String)
     case newerFormat(path: String, version: Int64)
+    case missingData(path: String, what: String)
 
     public var description: String {
         switch self {
@@ -11,6 +12,8 @@ public enum RunLogError: Error, CustomStringConvertible, Sendable {
             return "\(path): not a geodim run log: \(reason) (hint: give the log.h5 inside a run directory)"
         case .newerFormat(let path, let version):
             return "\(path): log format version \(version) is newer than this geodim reads (\(runLogFormatVersion)) (hint: use a newer geodim)"
+        case .missingData(let path, let what):
+            return "\(path): the log has no \(what)"
         }
     }
 }

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Geometry
+import Linalg
+import Network
+import RunLog
+
+/// `geodim bfd LOG.h5 --checkpoint K --inputs train|test|random --output …`: recomputes the
+/// batch functional dimension offline from the parameters and inputs stored in a log.
+struct BFDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bfd",
+        abstract: "Recompute the BFD of a logged checkpoint, with any method, rule and output variant.",
+        discussion: """
+            The parameters come from /params at the checkpoint, the inputs from /data (MNIST images by \
+            their indices, read from the run's data directory or --data; random inputs as stored). \
+            With --cffd, also estimates the computable full functional dimension: the BFD on Gaussian \
+            batches of growing size until it stops growing.
+            """)
+
+    @Argument(help: "A run log (log.h5) or its run directory.")
+    var log: String
+
+    @Option(parsing: .unconditional, help: "Checkpoint row; negative counts from the end (-1 = last).")
+    var checkpoint = -1
+
+    @Option(help: "Input set: train, test or random.")
+    var inputs = "test"
+
+    @Option(help: "Output variants, comma-separated: logits, softmax, centred.")
+    var output = "logits,softmax,centred"
+
+    @Option(help: "Method: gram, gram_inertia or jacobian.")
+    var method = "gram"
+
+    @Option(help: "Headline rank rule: gap, numpy or relative.")
+    var rule = "gap"
+
+    @Option(help: "Tolerance τ of the relative rule (σ > τ·σ₁).")
+    var tolerance = 1e-10
+
+    @Option(help: "Use only the first N inputs of the set.")
+    var count: Int?
+
+    @Option(help: "MNIST directory (default: the one the run used).")
+    var data: String?
+
+    @Option(help: "BLAS threads.")
+    var threads = 1
+
+    @Flag(help: "Also estimate the CFFD from Gaussian N(0.5, 1) batches of growing size.")
+    var cffd = false
+
+    @Option(help: "Print the first K singular values of each spectrum.")
+    var spectrum = 0
+
+    func run() throws {
+        do {
+            try compute()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw GeodimExit.report(error, usage: false)
+        }
+    }
+
+    private func compute() throws {
+        BLASRuntime.setThreadCount(threads)
+        var path = log
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            path += "/log.h5"
+        }
+        guard let bfdMethod = BFDMethod(rawValue: method) else {
+            throw ValidationError("--method: unknown value '\(method)' (use gram, gram_inertia or jacobian)")
+        }
+        guard let rankRule = RankRule(rawValue: rule) else {
+            throw ValidationError("--rule: unknown value '\(rule)' (use gap, numpy or relative)")
+        }
+        let variants = try output.split(separator: ",").map { name -> OutputVariant in
+            guard let variant = OutputVariant(rawValue: String(name)) else {
+                throw ValidationError("--output: unknown variant '\(name)' (use logits, softmax, centred)")
+            }
+            return variant
+        }
+        let stored = try LoggedCheckpoint.read(path: path, row: checkpoint)
+        let architecture = MLPArchitecture(
+            inputSize: stored.layerSizes[0], hiddenWidths: Array(stored.layerSizes.dropFirst().dropLast()),
+            outputSize: stored.layerSizes[stored.layerSizes.count - 1])
+        var values: [Double]
+        switch try LoggedInputs.read(path: path, source: inputs) {
+        case .pooledIndices(let indices):
+            let mnist = try MNIST.load(directory: data ?? stored.dataDirectory, verifyChecksums: true)
+            values = mnist.labeledSet(pooledIndices: indices).inputs.map(Double.init)
+        case .values(let stored, _):
+            values = stored.map(Double.init)
+        }
+        var n = values.count / architecture.inputSize
+        if let count {
+            guard count >= 1, count <= n else {
+                throw ValidationError("--count: \(count) is outside 1...\(n), the size of the logged \(inputs) set")
+            }
+            n = count
+            values = Array(values[0..<(n * architecture.inputSize)])
+        }
+        say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs) inputs n = \(n), method \(method), rule \(rule)")
+        let results = try batchFunctionalDimensions(
+            architecture: architecture, parameters: stored.parameters, inputs: values, count: n, variants: variants,
+            method: bfdMethod, rule: rankRule, relativeTolerance: tolerance)
+        say(["output", "rank", "clear", "gap", "numpy", "gap_rule", "relative", "row_cap", "bound", "seconds"]
+            .enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
+        for result in results {
+            let e = result.evidence
+            let cells = [
+                result.variant.rawValue, String(e.headline), e.isClear ? "yes" : "NO", String(format: "%.3g", e.gapRatio),
+                String(e.numpyRank), String(e.gapRank), e.relativeRank >= 0 ? String(e.relativeRank) : "-",
+                String(result.rowCap), String(min(result.rowCap, result.activations.impliedBound)),
+                String(format: "%.2f", result.seconds),
+            ]
+            say(cells.enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
+            if spectrum > 0, !e.spectrum.isEmpty {
+                let shown = e.spectrum.prefix(spectrum).map { String(format: "%.4g", $0) }.joined(separator: " ")
+                say("  spectrum[0..<\(min(spectrum, e.spectrum.count))]: \(shown)")
+            }
+        }
+        let statistics = results[0].activations
+        say("neurons: dead per layer \(statistics.deadCounts), always active \(statistics.alwaysActiveCounts), distinct activation patterns \(statistics.distinctPatterns)")
+        if cffd {
+            let estimate = try estimateCFFD(
+                architecture: architecture, parameters: stored.parameters, variant: variants[0], method: bfdMethod,
+                seed: 0)
+            for step in estimate.steps {
+                say("cffd: n = \(step.n) → BFD \(step.rank)\(step.clear ? "" : "?") (row cap \(step.rowCap))")
+            }
+            say("cffd estimate (\(variants[0].rawValue)): \(estimate.value)\(estimate.converged ? "" : " (still growing at the largest size)"); P - hidden = \(architecture.parameterCount - architecture.hiddenNeuronCount)")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import HDF5
+
+/// What an offline BFD recomputation needs from a log: the architecture, the parameters at
+/// one checkpoint and the exact inputs of one set.
+public struct LoggedCheckpoint: Sendable {
+    public let layerSizes: [Int]
+    /// Row index in /checkpoints.
+    public let row: Int
+    public let epoch: Int
+    /// Flat parameters in geodim's layout (per layer W then b), as float64.
+    public let parameters: [Double]
+    /// The data directory the run used (for MNIST inputs).
+    public let dataDirectory: String
+
+    /// Reads checkpoint `row` (negative counts from the end) of the log at `path`.
+    public static func read(path: String, row requested: Int) throws -> LoggedCheckpoint {
+        let file = try openRunLog(path)
+        defer { try? file.close() }
+        let root = try file.root
+        let meta = try root.group("meta")
+        let layerSizes = try meta.attributes.array("layer_sizes", as: Int64.self).map(Int.init)
+        let epochs = try root.dataset("checkpoints/epoch").read(as: Int64.self).values
+        let row = requested < 0 ? epochs.count + requested : requested
+        guard row >= 0, row < epochs.count else {
+            throw RunLogError.missingData(path: path, what: "checkpoint \(requested): the log has \(epochs.count) checkpoint(s)")
+        }
+        guard try root.exists("params") else {
+            throw RunLogError.missingData(path: path, what: "parameters (the run had logging.save_params: false)")
+        }
+        var parameters: [Double] = []
+        for layer in 0..<(layerSizes.count - 1) {
+            for name in ["weight", "bias"] {
+                let dataset = try root.dataset("params/layer\(layer)/\(name)")
+                switch try dataset.elementType {
+                case .float32:
+                    parameters += try dataset.readRows(row..<(row + 1), as: Float.self).values.map(Double.init)
+                default:
+                    parameters += try dataset.readRows(row..<(row + 1), as: Double.self).values
+                }
+            }
+        }
+        let directory = (try? meta.attributes.string("data_directory")) ?? "data/mnist"
+        return LoggedCheckpoint(
+            layerSizes: layerSizes, row: row, epoch: Int(epochs[row]), parameters: parameters, dataDirectory: directory)
+    }
+}
+
+/// The pooled MNIST indices of a logged BFD input set (`train` or `test`), or the stored
+/// random inputs (`random`, row-major, with their feature count).
+public enum LoggedInputs: Sendable {
+    case pooledIndices([Int])
+    case values([Float], featureCount: Int)
+
+    public static func read(path: String, source: String) throws -> LoggedInputs {
+        let file = try openRunLog(path)
+        defer { try? file.close() }
+        let root = try file.root
+        switch source {
+        case "train", "test":
+            let indices = try root.dataset("data/bfd_\(source)_indices").read(as: Int64.self).values.map(Int.init)
+            guard !indices.isEmpty else {
+                throw RunLogError.missingData(path: path, what: "BFD \(source) inputs (the run did not measure on them)")
+            }
+            return .pooledIndices(indices)
+        case "random":
+            let array = try root.dataset("data/random_inputs").read(as: Float.self)
+            guard array.shape.count == 2, array.shape[0] > 0 else {
+                throw RunLogError.missingData(path: path, what: "random inputs (the run did not measure on them)")
+            }
+            return .values(array.values, featureCount: array.shape[1])
+        default:
+            throw RunLogError.missingData(path: path, what: "input set '\(source)' (use train, test or random)")
+        }
+    }
+}
+
+/// Opens `path` read-only and checks it is a geodim log this version reads.
+func openRunLog(_ path: String) throws -> HDF5File {
+    let file = try HDF5File.open(path, mode: .readOnly)
+    guard (try? file.attributes.string("format")) == runLogFormat else {
+        try? file.close()
+        throw RunLogError.notARunLog(path: path, reason: "its root attribute `format` is not \"\(runLogFormat)\"")
+    }
+    let version = try file.attributes.value("format_version", as: Int64.self)
+    guard version <= runLogFormatVersion else {
+        try? file.close()
+        throw RunLogError.newerFormat(path: path, version: version)
+    }
+    return file
+}
