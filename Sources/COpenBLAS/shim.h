@@ -19,6 +19,8 @@ void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int 
 // Bunch-Kaufman LDL^T factorisation of a symmetric matrix.
 void dsytrf_(const char *uplo, const int *n, double *a, const int *lda, int *ipiv,
              double *work, const int *lwork, int *info, size_t uplo_len);
+// Cholesky factorisation of a symmetric positive definite matrix.
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);
 // QR with column pivoting, and forming Q.
 void dgeqp3_(const int *m, const int *n, double *a, const int *lda, int *jpvt, double *tau,
              double *work, const int *lwork, int *info);

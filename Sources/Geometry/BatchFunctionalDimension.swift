@@ -146,7 +146,20 @@ func certifiedRankEvidence(
     }
     let levels = certificationLevels(rows: m, rule: rule, relativeTolerance: relativeTolerance)
     let thresholds = levels.map { ($0 * sigmaMax) * ($0 * sigmaMax) }
-    let counts = try eigenvalueCountsAbove(&gram.values, n: gram.dimension, thresholds: thresholds)
+    // Full rank, the common case at the row cap, is certified by one Cholesky factorisation
+    // of K − τ_clear·I: if it succeeds, every eigenvalue lies above the upper level, so both
+    // counts equal the dimension.
+    if try allEigenvaluesExceed(&gram.values, n: gram.dimension, threshold: thresholds[1]) {
+        let relativeCount = rule == .relative
+            ? try eigenvalueCountsAbove(&gram.values, n: gram.dimension, thresholds: [thresholds[2]])[0] : nil
+        return RankEvidence(
+            countAboveFloor: gram.dimension, countAboveClear: gram.dimension, relativeCount: relativeCount,
+            sigmaMax: sigmaMax, floor: floor, rule: rule, relativeTolerance: relativeTolerance)
+    }
+    // Two cores: the counts run concurrently, single-threaded each (one extra copy of K).
+    let counts = BLASRuntime.threadCount >= 2
+        ? try eigenvalueCountsAboveInParallel(&gram.values, n: gram.dimension, thresholds: thresholds)
+        : try eigenvalueCountsAbove(&gram.values, n: gram.dimension, thresholds: thresholds)
     return RankEvidence(
         countAboveFloor: counts[0], countAboveClear: counts[1], relativeCount: rule == .relative ? counts[2] : nil,
         sigmaMax: sigmaMax, floor: floor, rule: rule, relativeTolerance: relativeTolerance)

@@ -30,6 +30,7 @@ public func blockSchurEigenvalueCounts(
     let d = architecture.outputSize
     let m = factors.rows
     guard architecture.layerCount >= 2, bases[0].rank == n else { return nil }
+    var trace = PhaseTrace()
 
     // Blocks B_i = Δ_0[i] Δ_0[i]ᵀ and their eigendecompositions.
     let width0 = architecture.fanOut(0)
@@ -51,6 +52,7 @@ public func blockSchurEigenvalueCounts(
         for e in 0..<(d * d) { blockVectors[i * d * d + e] = vectors[e] }
     }
 
+    trace.mark("block eigendecompositions")
     // U (m, p_R) and Y = blockdiag(V_iᵀ) U.
     let u = conditionedJacobian(factors, bases: bases, layers: 1..<architecture.layerCount)
     let pR = m == 0 ? 0 : u.count / m
@@ -67,9 +69,11 @@ public func blockSchurEigenvalueCounts(
         }
     }
 
+    trace.mark("U and Y")
     // λ_max(K) by power iteration in the eigenbasis of K_0: K ≅ diag(λ) + Y Yᵀ.
     let lambdaMax = powerIterationLargest(diagonal: blockValues, y: y, rows: m, columns: pR)
 
+    trace.mark("power iteration")
     var counts: [Int] = []
     var s = [Double](repeating: 0, count: pR * pR)
     var scaled = [Double](repeating: 0, count: m * pR)
@@ -100,8 +104,10 @@ public func blockSchurEigenvalueCounts(
                 }
             }
         }
+        trace.mark("Schur complement S")
         for c in 0..<pR { s[c * pR + c] -= 1 }
         let schurPositive = pR > 0 ? try eigenvalueCountsAbove(&s, n: pR, thresholds: [0])[0] : 0
+        trace.mark("inertia of S")
         counts.append(above + schurPositive)
     }
     return (counts, lambdaMax)

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 // MARK: - Inertia of a symmetric matrix (LAPACK dsytrf, Bunch–Kaufman LDLᵀ)
 
@@ -135,4 +136,62 @@ private func factorInPlaceForInertia(_ factor: inout [Double], n: Int) throws ->
 /// triangle read.
 public func countEigenvaluesAbove(_ a: [Double], n: Int, threshold: Double) throws -> Int {
     try inertia(a, n: n, shift: threshold).positive
+}
+
+/// ``eigenvalueCountsAbove(_:n:thresholds:)`` with the factorisations run two at a time, each
+/// single-threaded on its own copy of the matrix: the Bunch–Kaufman panel work is mostly
+/// level-2 BLAS and gains little from a second BLAS thread, while two independent
+/// factorisations use both cores fully. Needs one extra n × n buffer. The BLAS thread count
+/// is restored on return; `a` is left holding the matrix.
+public func eigenvalueCountsAboveInParallel(_ a: inout [Double], n: Int, thresholds: [Double]) throws -> [Int] {
+    guard thresholds.count >= 2, n > 0 else { return try eigenvalueCountsAbove(&a, n: n, thresholds: thresholds) }
+    let threads = BLASRuntime.threadCount
+    BLASRuntime.setThreadCount(1)
+    defer { BLASRuntime.setThreadCount(threads) }
+    var counts = [Int](repeating: 0, count: thresholds.count)
+    var index = 0
+    while index < thresholds.count {
+        if index + 1 == thresholds.count {
+            counts[index] = try eigenvalueCountsAbove(&a, n: n, thresholds: [thresholds[index]])[0]
+            index += 1
+            continue
+        }
+        var second = a
+        second.withUnsafeMutableBufferPointer { _ in }  // force the one copy now, not inside a lane
+        let lanes = ParallelLanes(first: a, second: second, n: n, thresholds: (thresholds[index], thresholds[index + 1]))
+        a = []  // each lane now holds the only reference to its matrix
+        second = []
+        DispatchQueue.concurrentPerform(iterations: 2) { lane in lanes.run(lane) }
+        a = lanes.first
+        counts[index] = try lanes.firstCount.get()
+        counts[index + 1] = try lanes.secondCount.get()
+        index += 2
+    }
+    return counts
+}
+
+/// Two independent factorisations, one per lane, each on its own matrix and threshold. Lane 0
+/// touches only `first`/`firstCount`, lane 1 only `second`/`secondCount`.
+private final class ParallelLanes: @unchecked Sendable {
+    var first: [Double]
+    var second: [Double]
+    let n: Int
+    let thresholds: (Double, Double)
+    var firstCount: Result<Int, Error> = .success(0)
+    var secondCount: Result<Int, Error> = .success(0)
+
+    init(first: [Double], second: [Double], n: Int, thresholds: (Double, Double)) {
+        self.first = first
+        self.second = second
+        self.n = n
+        self.thresholds = thresholds
+    }
+
+    func run(_ lane: Int) {
+        if lane == 0 {
+            firstCount = Result { try eigenvalueCountsAbove(&first, n: n, thresholds: [thresholds.0])[0] }
+        } else {
+            secondCount = Result { try eigenvalueCountsAbove(&second, n: n, thresholds: [thresholds.1])[0] }
+        }
+    }
 }

@@ -95,3 +95,18 @@ func certifiedRankEqualsTheSpectrumRank(sizes: [Int], n: Int) throws {
         #expect(abs(structured.lambdaMax - lambdaMax) <= 0.05 * lambdaMax)
     }
 }
+
+/// The Cholesky certificate says "all eigenvalues above τ" exactly when the spectrum does,
+/// and leaves the matrix as it was.
+@Test func choleskyCertificateMatchesTheSpectrum() throws {
+    var random = TestRandom(seed: 3)
+    let n = 30
+    let factor = (0..<(n * n)).map { _ in random.normal() }
+    var a = LinalgReference.matmul(factor, LinalgReference.transpose(factor, rows: n, columns: n), m: n, k: n, n: n)
+    let original = a
+    let values = try symmetricEigenvalues(a, n: n)
+    let smallest = values[n - 1]
+    #expect(try allEigenvaluesExceed(&a, n: n, threshold: 0.5 * smallest))
+    #expect(try !allEigenvaluesExceed(&a, n: n, threshold: 0.5 * (smallest + values[n - 2])))
+    #expect(maxAbsDifference(a, original) == 0)
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// Phase timings on stderr when the environment variable GEODIM_TRACE is set (for
+/// profiling the BFD engine; silent otherwise).
+struct PhaseTrace {
+    private let enabled = ProcessInfo.processInfo.environment["GEODIM_TRACE"] != nil
+    private var last = ContinuousClock.now
+
+    mutating func mark(_ phase: String) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        let (whole, fraction) = (now - last).components
+        FileHandle.standardError.write(Data(String(format: "trace: %-28@ %8.3f s\n", phase, Double(whole) + Double(fraction) * 1e-18).utf8))
+        last = now
+    }
+}
