@@ -47,3 +47,43 @@ func measurePaperNetworkTimings() throws {
         }
     }
 }
+
+// MARK: - Agreement of the methods, clear or not (the paper's architecture, saturated outputs)
+
+/// On the paper's network with the output layer scaled up (a stand-in for a trained,
+/// saturated network), every method agrees with the explicit SVD: where the SVD shows a clear
+/// gap (ratio ≥ 1e3 above the Gram floor) the Gram ranks equal it; where it shows none, the
+/// Gram methods do not claim a clear rank either. Both situations must occur in the sweep.
+@Test(arguments: [(30, 1.0), (30, 40.0), (100, 1.0), (100, 60.0)])
+func methodsAgreeOnClearAndUnclearSpectra(n: Int, outputScale: Double) throws {
+    var random = TestRandom(seed: UInt64(n) &* 31 &+ UInt64(outputScale))
+    var theta = randomParameters(paper, &random, biasScale: 0)
+    for index in paper.weightRange(paper.layerCount - 1) { theta[index] *= outputScale }
+    let inputs = gaussianInputs(n, 784, &random, mean: 0.5)
+    var clearSeen = false, unclearSeen = false
+    for variant in OutputVariant.allCases {
+        let svd = try batchFunctionalDimension(
+            architecture: paper, parameters: theta, inputs: inputs, count: n, variant: variant, method: .jacobian,
+            rule: .gap, relativeTolerance: 1e-10)
+        let gramFloor = RankEvidence.gramFloor(rows: svd.rows)
+        let svdClearForGram = svd.evidence.isClear && svd.evidence.sigmaAbove > RankEvidence.clearGapRatio * gramFloor
+        for method in [BFDMethod.gram, .gramInertia] {
+            let structured = try batchFunctionalDimension(
+                architecture: paper, parameters: theta, inputs: inputs, count: n, variant: variant, method: method,
+                rule: .gap, relativeTolerance: 1e-10)
+            if svdClearForGram {
+                #expect(structured.evidence.isClear, "\(variant) \(method) n=\(n) ×\(outputScale): clear SVD gap not seen")
+                #expect(structured.rank == svd.rank, "\(variant) \(method) n=\(n) ×\(outputScale): \(structured.rank) vs SVD \(svd.rank)")
+            } else if !svd.evidence.isClear {
+                #expect(!structured.evidence.isClear, "\(variant) \(method) n=\(n) ×\(outputScale): claims a clear rank the SVD does not show")
+            }
+        }
+        if svdClearForGram { clearSeen = true }
+        if !svd.evidence.isClear { unclearSeen = true }
+    }
+    if outputScale == 1 {
+        #expect(clearSeen, "at initialisation every variant should have a clear gap")
+    } else {
+        #expect(unclearSeen, "a saturated softmax should show no clear gap (scale \(outputScale))")
+    }
+}
