@@ -17,6 +17,14 @@ public enum Interrupts {
         state.pointee.installed = 1
         _ = signal(SIGINT, interruptHandler)
         _ = signal(SIGTERM, interruptHandler)
+        // A parent may have started us with these signals blocked (children inherit the mask
+        // of the thread that spawned them, and libdispatch's threads block them): unblock
+        // them here, on the main thread, so they are delivered.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Whether a SIGINT or SIGTERM has arrived.

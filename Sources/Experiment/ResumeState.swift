@@ -24,42 +24,42 @@ import Linalg
 ///     end  SHA-256 of every byte before it
 ///
 /// It is written atomically: to `resume.state.tmp-<pid>`, fsync, rename, fsync of the directory.
-struct ResumeState: Equatable {
-    static let magic = Array("GEODIMRS".utf8)
-    static let version: UInt32 = 1
-    static let headerBytes = 136
+public struct ResumeState: Equatable, Sendable {
+    public static let magic = Array("GEODIMRS".utf8)
+    public static let version: UInt32 = 1
+    public static let headerBytes = 136
 
     /// 4 (float32) or 8 (float64).
-    var scalarBytes: Int
+    public var scalarBytes: Int
     /// Optimizer steps done since the start of the run.
-    var step: Int
+    public var step: Int
     /// Whole epochs done.
-    var completedEpochs: Int
+    public var completedEpochs: Int
     /// Batches done in epoch `completedEpochs + 1` (0 at an epoch boundary).
-    var batchesIntoEpoch: Int
+    public var batchesIntoEpoch: Int
     /// The optimizer's own step counter (Adam's bias correction uses it).
-    var optimizerStep: Int
+    public var optimizerStep: Int
     /// Complete rows of `/train` and `/checkpoints` that this state accounts for.
-    var trainRows: Int
-    var checkpointRows: Int
+    public var trainRows: Int
+    public var checkpointRows: Int
     /// Seconds spent so far: in total, training (steps and evaluation), and measuring the BFD.
-    var wallTime: Double
-    var trainingTime: Double
-    var bfdTime: Double
+    public var wallTime: Double
+    public var trainingTime: Double
+    public var bfdTime: Double
     /// Training-set size and seed, checked against the data on resume.
-    var trainCount: Int
-    var seed: UInt64
+    public var trainCount: Int
+    public var seed: UInt64
     /// The resolved config this state was produced under.
-    var configYAML: String
+    public var configYAML: String
     /// Raw little-endian scalars.
-    var parameters: [UInt8]
-    var firstMoment: [UInt8]
-    var secondMoment: [UInt8]
+    public var parameters: [UInt8]
+    public var firstMoment: [UInt8]
+    public var secondMoment: [UInt8]
 
-    var parameterCount: Int { parameters.count / scalarBytes }
+    public var parameterCount: Int { parameters.count / scalarBytes }
 
     /// The scalars of `bytes` as `S` (whose size must be `scalarBytes`).
-    static func values<S: BLASScalar>(_ bytes: [UInt8], as _: S.Type) -> [S] {
+    public static func values<S: BLASScalar>(_ bytes: [UInt8], as _: S.Type) -> [S] {
         precondition(MemoryLayout<S>.size > 0 && bytes.count % MemoryLayout<S>.size == 0)
         var values = [S](repeating: 0, count: bytes.count / MemoryLayout<S>.size)
         values.withUnsafeMutableBytes { target in
@@ -69,14 +69,14 @@ struct ResumeState: Equatable {
     }
 
     /// The raw bytes of `values`.
-    static func bytes<S: BLASScalar>(_ values: [S]) -> [UInt8] {
+    public static func bytes<S: BLASScalar>(_ values: [S]) -> [UInt8] {
         values.withUnsafeBytes { Array($0) }
     }
 
     // MARK: - Encoding
 
     /// The file's bytes.
-    func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(Self.headerBytes + configYAML.utf8.count + parameters.count * 3 + 32)
         func put<T: FixedWidthInteger>(_ value: T) {
@@ -109,7 +109,7 @@ struct ResumeState: Equatable {
     }
 
     /// Decodes a state file's bytes; `path` names it in errors.
-    init(decoding bytes: [UInt8], path: String) throws {
+    public init(decoding bytes: [UInt8], path: String) throws {
         func bad(_ reason: String) -> RunnerError { .badResumeState(path: path, reason: reason) }
         guard bytes.count >= Self.headerBytes + 32, Array(bytes[0..<8]) == Self.magic else {
             throw bad("not a geodim resume state (no GEODIMRS header)")
@@ -165,7 +165,7 @@ struct ResumeState: Equatable {
         secondMoment = slice(secondCount * scalarBytes)
     }
 
-    init(
+    public init(
         scalarBytes: Int, step: Int, completedEpochs: Int, batchesIntoEpoch: Int, optimizerStep: Int,
         trainRows: Int, checkpointRows: Int, wallTime: Double, trainingTime: Double, bfdTime: Double,
         trainCount: Int, seed: UInt64, configYAML: String, parameters: [UInt8], firstMoment: [UInt8],
@@ -192,7 +192,7 @@ struct ResumeState: Equatable {
     // MARK: - Files
 
     /// Reads the state at `path`.
-    static func load(path: String) throws -> ResumeState {
+    public static func load(path: String) throws -> ResumeState {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw RunnerError.badResumeState(path: path, reason: exists ? "cannot read it" : "no such file")
@@ -202,7 +202,7 @@ struct ResumeState: Equatable {
 
     /// Writes the state to `path` atomically: a reader (or a crash) sees the old file or the
     /// new one, never a mixture.
-    func save(path: String) throws {
+    public func save(path: String) throws {
         try AtomicFile.write(encoded(), to: path)
     }
 }

@@ -16,6 +16,8 @@ public enum SweepRunner {
         /// Skipped: its log already said `completed` or `diverged`.
         case alreadyDone(String)
         case interrupted
+        /// Stopped as asked (`stopAtStep`), resumably.
+        case stopped
         case diverged(String)
         case failed(String)
 
@@ -24,7 +26,7 @@ public enum SweepRunner {
             switch self {
             case .completed: return "completed"
             case .alreadyDone(let status): return status
-            case .interrupted: return "interrupted"
+            case .interrupted, .stopped: return "interrupted"
             case .diverged: return "diverged"
             case .failed: return "failed"
             }
@@ -65,7 +67,8 @@ public enum SweepRunner {
                     config: point.config, overrides: point.overrides, invocation: pointInvocation,
                     runDirectory: point.directory, reuseUnstarted: true, say: say)
             }
-            return summary.status == .interrupted ? .interrupted : .completed
+            if summary.status == .interrupted { return summary.stoppedOnRequest ? .stopped : .interrupted }
+            return .completed
         } catch let error as ExperimentError {
             if case .diverged = error { return .diverged(String(describing: error)) }
             throw error
@@ -104,19 +107,17 @@ public enum SweepRunner {
 
     // MARK: - Tables
 
-    /// The state of a point from its directory: `pending`, `running` (a process holds it),
-    /// `stopped` (its log says running but nothing holds it: the job was killed), or the log's
-    /// status.
+    /// The state of a point from its directory: `pending`, `starting` or `running` (a process
+    /// holds it), `stopped` (its log says running but nothing holds it: the job was killed),
+    /// or the log's status.
     public static func status(of point: SweepPlan.SweepPoint) -> String {
         let logPath = point.directory + "/log.h5"
-        guard FileManager.default.fileExists(atPath: logPath) else {
-            return RunLock.isHeld(directory: point.directory) ? "starting" : "pending"
-        }
+        let exists = FileManager.default.fileExists(atPath: logPath)
+        // A log being written without SWMR is locked against readers: ask the run's lock first.
+        if RunLock.isHeld(directory: point.directory) { return exists ? "running" : "starting" }
+        guard exists else { return "pending" }
         guard let header = try? RunLogHeader.read(path: logPath) else { return "unreadable" }
-        if header.status == RunStatus.running.rawValue {
-            return RunLock.isHeld(directory: point.directory) ? "running" : "stopped"
-        }
-        return header.status
+        return header.status == RunStatus.running.rawValue ? "stopped" : header.status
     }
 
     /// `--list`: one line per point with its index, values, status and directory.

@@ -35,11 +35,15 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "With --index: resume the point even if its config was changed.")
     var force = false
 
+    @Option(name: .long, help: "With --index: stop the point (resumably, exit 0) once N of its steps are done.")
+    var stopAtStep: Int?
+
     func validate() throws {
         if [list, summary, index != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --list, --summary and --index")
         }
         if force && index == nil { throw ValidationError("--force goes with --index") }
+        if stopAtStep != nil && index == nil { throw ValidationError("--stop-at-step goes with --index") }
     }
 
     func run() throws {
@@ -62,12 +66,14 @@ struct SweepCommand: ParsableCommand {
         if let index {
             let outcome: SweepRunner.Outcome
             do {
-                outcome = try SweepRunner.run(index: index, of: plan, invocation: .current, force: force, say: say)
+                var invocation = RunInvocation.current
+                invocation.stopAtStep = stopAtStep
+                outcome = try SweepRunner.run(index: index, of: plan, invocation: invocation, force: force, say: say)
             } catch {
                 throw GeodimExit.reportRunError(error)
             }
             switch outcome {
-            case .completed, .alreadyDone: return
+            case .completed, .alreadyDone, .stopped: return
             case .interrupted:
                 FileHandle.standardError.write(Data("geodim: interrupted; continue this point with: \(continueCommand) --index \(index)\n".utf8))
                 throw GeodimExit.interrupted
