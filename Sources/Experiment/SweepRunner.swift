@@ -51,14 +51,16 @@ public enum SweepRunner {
         ]
         say("sweep point \(index)/\(plan.points.count - 1): \(point.label)")
         let logPath = point.directory + "/log.h5"
+        if FileManager.default.fileExists(atPath: logPath),
+           let status = try? RunLogHeader.read(path: logPath).status,
+           status == RunStatus.completed.rawValue || status == RunStatus.diverged.rawValue {
+            say("sweep point \(index): already \(status); \(point.directory)")
+            return .alreadyDone(status)
+        }
         do {
             let summary: RunSummary
-            if FileManager.default.fileExists(atPath: logPath) {
+            if FileManager.default.fileExists(atPath: point.directory + "/resume.state") {
                 let status = try RunLogHeader.read(path: logPath).status
-                if status == RunStatus.completed.rawValue || status == RunStatus.diverged.rawValue {
-                    say("sweep point \(index): already \(status); \(point.directory)")
-                    return .alreadyDone(status)
-                }
                 say("sweep point \(index): continuing the \(status) run in \(point.directory)")
                 summary = try TrainingRun.resume(
                     directory: point.directory, overrides: [], force: force, invocation: pointInvocation, say: say)

@@ -58,7 +58,8 @@ public struct RunInvocation: Sendable {
 /// (``resume(directory:overrides:force:invocation:say:)``).
 public enum TrainingRun {
     /// Runs `config` in a new run directory: `runDirectory` exactly (which must not exist, or,
-    /// with `reuseUnstarted`, may exist without a log: what a run killed while starting left),
+    /// with `reuseUnstarted`, may hold what a run killed before its first save left: no
+    /// resume state, at most an empty log),
     /// or `<logging.runs_directory>/<name>/<UTC timestamp>`.
     ///
     /// Errors in the config or the data are raised before anything is written; a failure after
@@ -78,9 +79,22 @@ public enum TrainingRun {
 
         let directory: RunDirectory
         if let runDirectory {
-            let unstarted = reuseUnstarted && FileManager.default.fileExists(atPath: runDirectory)
-                && !FileManager.default.fileExists(atPath: runDirectory + "/log.h5")
-            directory = unstarted ? RunDirectory(path: runDirectory) : try RunDirectory.create(exactPath: runDirectory)
+            let existing = RunDirectory(path: runDirectory)
+            if reuseUnstarted && FileManager.default.fileExists(atPath: runDirectory)
+                && !FileManager.default.fileExists(atPath: existing.statePath) {
+                // A run killed before its first save: at most a log without a checkpoint row.
+                if FileManager.default.fileExists(atPath: existing.logPath) {
+                    let header = try RunLogHeader.read(path: existing.logPath)
+                    guard header.checkpointRows == 0 && header.trainRows == 0 else {
+                        throw RunnerError.notARunDirectory(
+                            path: runDirectory, reason: "its log has rows but there is no resume.state; move it away to run this point again")
+                    }
+                    unlink(existing.logPath)
+                }
+                directory = existing
+            } else {
+                directory = try RunDirectory.create(exactPath: runDirectory)
+            }
         } else {
             directory = try RunDirectory.create(runsDirectory: config.logging.runsDirectory, name: config.name)
         }
@@ -148,7 +162,14 @@ public enum TrainingRun {
         guard FileManager.default.fileExists(atPath: directory.logPath) else {
             throw RunnerError.notARunDirectory(path: directory.path, reason: "it has no log.h5")
         }
-        let header = try RunLogHeader.read(path: directory.logPath)
+        let header: RunLogHeader
+        do {
+            header = try RunLogHeader.read(path: directory.logPath)
+        } catch {
+            // A log another process is writing is locked against readers: say so plainly.
+            if RunLock.isHeld(directory: directory.path) { throw RunnerError.runDirectoryBusy(path: directory.path) }
+            throw error
+        }
         guard FileManager.default.fileExists(atPath: directory.statePath) else {
             throw RunnerError.notARunDirectory(
                 path: directory.path, reason: "it has no resume.state (the run was stopped before its first save)")

@@ -41,6 +41,13 @@ struct ResumeTests {
         let history = try h5py(#"""
             import sys, h5py
             m = h5py.File(sys.argv[1], "r")["meta"].attrs
+            # Provenance: machine, libraries and threads, data, code, command, times, status.
+            for k in ["host", "cpu_model", "cpu_count", "blas", "blas_threads", "lapack_version", "lapack_threads",
+                      "hdf5_version", "git_commit", "git_dirty", "command_line", "start_time", "end_time",
+                      "mnist_sha256_train-images-idx3-ubyte", "working_directory"]:
+                assert k in m, k
+            assert m["status"] == "completed" and "--stop-at-step 25" in m["command_line"]
+            assert m["lapack_version"][0].isdigit() and int(m["cpu_count"]) >= 1
             print(int(m["resume_count"]), [h.split(" | ")[1] for h in m["resume_history"]])
             """#, [directory + "/log.h5"])
         #expect(history.stdout.contains("3 ['from step 25', 'from step 38', 'from step 57']"), "\(history.stdout)\(history.stderr)")
