@@ -2,7 +2,17 @@
 # Installs what geodim needs to build, run and test: idempotent, safe to run again.
 #   apt: OpenBLAS (BLAS + LAPACK), HDF5 (C library + tools), zlib, pkg-config
 #   pip: h5py (the external reader the tests use), numpy
+# With --plots it also installs matplotlib from PyPI, for scripts/plot_run.py:
+#   bash scripts/setup.sh --plots
 set -euo pipefail
+
+plots=0
+for argument in "$@"; do
+  case "$argument" in
+    --plots) plots=1 ;;
+    *) echo "setup: unknown option $argument (the only option is --plots)" >&2; exit 64 ;;
+  esac
+done
 
 apt_packages=(libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev pkg-config)
 missing=()
@@ -19,4 +29,9 @@ fi
 if ! python3 -c "import h5py, numpy" 2>/dev/null; then
   echo "setup: installing h5py and numpy from PyPI"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore h5py numpy
+fi
+
+if [ "$plots" -eq 1 ] && ! python3 -c "import matplotlib" 2>/dev/null; then
+  echo "setup: installing matplotlib from PyPI (for scripts/plot_run.py)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore matplotlib
 fi

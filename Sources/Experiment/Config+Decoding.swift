@@ -92,6 +92,7 @@ extension ExperimentConfig {
         let logging = LoggingSection(
             runsDirectory: try r.value(
                 "logging.runs_directory", expected: string, default: loggingDefaults.runsDirectory, Y.string),
+            live: try r.value("logging.live", expected: boolean, default: loggingDefaults.live, Y.bool),
             saveParams: try r.value("logging.save_params", expected: boolean, default: loggingDefaults.saveParams, Y.bool))
 
         self.init(

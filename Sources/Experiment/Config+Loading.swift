@@ -48,6 +48,13 @@ extension ExperimentConfig {
             try document.apply(override)
             applied.append(override)
         }
+        return try decode(document, applied: applied)
+    }
+
+    /// Checks, decodes and validates a document to which `applied` overrides have been
+    /// applied (steps 3–5 of ``parse(yaml:source:overrides:)``).
+    static func decode(_ document: ConfigDocument, applied: [ConfigOverride]) throws(ConfigError) -> ExperimentConfig {
+        let source = document.source
         do {
             let reader = ConfigReader(source: source, values: try document.checkedValues())
             let config = try ExperimentConfig(reading: reader)

@@ -53,6 +53,7 @@ extension ExperimentConfig {
             ("bfd.relative_tolerance", Y.written(bfd.relativeTolerance)),
             ("bfd.spectrum", bool(bfd.spectrum)),
             ("logging.runs_directory", Y.written(logging.runsDirectory)),
+            ("logging.live", bool(logging.live)),
             ("logging.save_params", bool(logging.saveParams)),
         ]
         return values.map { (key: $0.0, value: $0.1) }

@@ -274,17 +274,22 @@ extension ExperimentConfig {
     public struct LoggingSection: Codable, Equatable, Sendable {
         /// Parent directory of run directories.
         public var runsDirectory: String
+        /// Write the log with HDF5 SWMR (single writer, multiple readers), appending training
+        /// rows as they come, so that h5py (`swmr=True`) can follow the run while it trains.
+        public var live: Bool
         /// Store the parameters at each checkpoint.
         public var saveParams: Bool
 
         /// Creates the section; the defaults are those a YAML file gets for absent keys.
-        public init(runsDirectory: String = "runs", saveParams: Bool = true) {
+        public init(runsDirectory: String = "runs", live: Bool = false, saveParams: Bool = true) {
             self.runsDirectory = runsDirectory
+            self.live = live
             self.saveParams = saveParams
         }
 
         enum CodingKeys: String, CodingKey {
             case runsDirectory = "runs_directory"
+            case live
             case saveParams = "save_params"
         }
     }

@@ -4,7 +4,7 @@ import Yams
 /// overrides, then checked key by key against the schema.
 struct ConfigDocument {
     /// The config's file name, for errors.
-    let source: String
+    var source: String
     /// The top-level mapping.
     private(set) var root: Node
 
@@ -29,6 +29,18 @@ struct ConfigDocument {
                 hint: "a config starts with keys such as name:, model:, training:")
         }
         root = composed
+    }
+
+    /// Removes the top-level key `name` and returns its key and value nodes, if present.
+    mutating func removeTopLevel(_ name: String) -> (key: Node, value: Node)? {
+        guard let mapping = root.mapping,
+              let index = mapping.firstIndex(where: { $0.key.scalar?.string == name })
+        else { return nil }
+        let pair = mapping[index]
+        var pairs = mapping.map { ($0.key, $0.value) }
+        pairs.removeAll { $0.0.scalar?.string == name }
+        root = Node(pairs, mapping.tag, mapping.style)
+        return (pair.key, pair.value)
     }
 
     // MARK: - Overrides
@@ -92,6 +104,12 @@ struct ConfigDocument {
         for (keyNode, value) in mapping {
             let name = keyNode.scalar?.string ?? ConfigYAMLText.describe(keyNode)
             let path = section.isEmpty ? name : section + "." + name
+            if section.isEmpty && name == SweepPlan.sweepKey {
+                throw ConfigError(
+                    kind: .invalidValue, source: source, key: path,
+                    problem: "this config describes a sweep (a grid of runs), which geodim train does not run",
+                    hint: "list its points with geodim sweep \(source) --list; run one with --index i, or all with geodim sweep \(source)")
+            }
             guard let key = ExperimentConfig.schemaKey(path) else {
                 let suggestions = KeySuggestion.suggestions(for: path)
                 throw ConfigError(

@@ -14,6 +14,14 @@ struct ConfigOverride: Equatable {
     /// The value it sets.
     let value: Node
 
+    /// An override built from a value already composed (a sweep point's), with `text` as it
+    /// should appear in messages and in `overrides.txt`.
+    init(key: String, value: Node, text: String) {
+        self.key = key
+        self.value = value
+        self.text = text
+    }
+
     /// Parses one override; a missing `=`, an unknown key or a malformed value is an error
     /// naming the override.
     init(_ text: String, source: String) throws(ConfigError) {

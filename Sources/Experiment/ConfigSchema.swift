@@ -65,6 +65,7 @@ extension ExperimentConfig {
         leaf("bfd.spectrum", "boolean (true): log the singular spectrum"),
         section("logging", "outputs"),
         leaf("logging.runs_directory", "path (runs): parent of run directories"),
+        leaf("logging.live", "boolean (false): write the log with HDF5 SWMR so h5py can follow the run"),
         leaf("logging.save_params", "boolean (true): store parameters at each checkpoint"),
     ]
 

@@ -113,6 +113,19 @@ enum ConfigYAMLText {
 
     // MARK: - Writing values
 
+    /// A node as one line of YAML flow text that composes back to the same values:
+    /// `0.05`, `[30, 30]`, `{every: 10}`, `"a b"` (non-plain scalars double-quoted).
+    static func flow(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar):
+            return plainText(node) ?? quoted(scalar.string)
+        case .sequence(let sequence):
+            return "[" + sequence.map(flow).joined(separator: ", ") + "]"
+        case .mapping(let mapping):
+            return "{" + mapping.map { flow($0.key) + ": " + flow($0.value) }.joined(separator: ", ") + "}"
+        }
+    }
+
     /// A number as YAML text that round-trips exactly: the shortest decimal that reads back
     /// to the same `Double`, always with a `.` and, if any, a signed exponent (`1.0e-07`).
     static func written(_ value: Double) -> String {

@@ -10,59 +10,107 @@ import SeededRandom
 /// The version string written into every log.
 public let geodimVersion = "0.1.0"
 
-/// What a finished run reports back to the command line.
+/// What a run reports back to the command line.
 public struct RunSummary: Sendable {
     public let directory: String
     public let logPath: String
+    /// `completed` or `interrupted` (failures and divergence are thrown).
+    public let status: RunStatus
+    /// Whether an `interrupted` run stopped because it was asked to (`stopAtStep`) rather
+    /// than by a signal.
+    public let stoppedOnRequest: Bool
+    /// The command that continues an interrupted run.
+    public let resumeCommand: String
     public let finalTestAccuracy: Double
     public let wallTime: Double
     public let trainingTime: Double
     public let bfdTime: Double
 }
 
+/// How geodim was invoked, for /meta and for the resume command it prints.
+public struct RunInvocation: Sendable {
+    /// The full command line, recorded in /meta.
+    public var commandLine: String
+    /// How to call geodim again, e.g. `.build/release/geodim` (argv[0]).
+    public var program: String
+    /// Further /meta text attributes (a sweep point's index and values).
+    public var metadata: [(String, String)]
+    /// Stop, as an interrupt would but on purpose, once this many steps (since the start of
+    /// the run) are done: a resumable pause for time-sliced jobs, and a deterministic stop for
+    /// tests of resume.
+    public var stopAtStep: Int?
+
+    public init(commandLine: String, program: String, metadata: [(String, String)] = [], stopAtStep: Int? = nil) {
+        self.commandLine = commandLine
+        self.program = program
+        self.metadata = metadata
+        self.stopAtStep = stopAtStep
+    }
+
+    /// The command that resumes the run in `directory`.
+    public func resumeCommand(_ directory: String) -> String {
+        shellQuoted(program) + " resume " + shellQuoted(directory)
+    }
+}
+
 /// A complete training run: validated config and data first, then the run directory and log,
-/// then training with a measurement at every checkpoint epoch.
+/// then training with a measurement at every checkpoint epoch; or the continuation of one
+/// (``resume(directory:overrides:force:invocation:say:)``).
 public enum TrainingRun {
-    /// Runs `config`. Errors in the config or the data are raised before anything is written;
-    /// a failure after the log exists marks it `failed` and closes it cleanly.
+    /// Runs `config` in a new run directory: `runDirectory` exactly (which must not exist, or,
+    /// with `reuseUnstarted`, may hold what a run killed before its first save left: no
+    /// resume state, at most an empty log),
+    /// or `<logging.runs_directory>/<name>/<UTC timestamp>`.
+    ///
+    /// Errors in the config or the data are raised before anything is written; a failure after
+    /// the log exists marks it `failed` (or `diverged`) and closes it cleanly. SIGINT/SIGTERM
+    /// stop the run after the current step with status `interrupted` (the summary's status).
     ///
     /// - Parameters:
     ///   - say: receives each line meant for stdout (the startup table and summary lines).
     public static func run(
-        config: ExperimentConfig, overrides: [String], commandLine: String, say: @escaping (String) -> Void
+        config: ExperimentConfig, overrides: [String], invocation: RunInvocation, runDirectory: String? = nil,
+        reuseUnstarted: Bool = false, say: @escaping (String) -> Void
     ) throws -> RunSummary {
+        Interrupts.install()
         let resolvedYAML = try config.resolvedYAML()
-        let data = try ExperimentData.prepare(config)
-        let architecture = MLPArchitecture(
-            inputSize: data.train.featureCount, hiddenWidths: config.model.hidden, outputSize: MNIST.classCount)
-        let measurement = try CheckpointMeasurement(config: config, architecture: architecture, sets: data.bfdSets)
-        BLASRuntime.setThreadCount(config.threads)
+        let prepared = try Prepared(config)
+        if Interrupts.requested { throw RunnerError.interruptedBeforeStart }
 
-        let directory = try RunDirectory.create(runsDirectory: config.logging.runsDirectory, name: config.name)
+        let directory: RunDirectory
+        if let runDirectory {
+            let existing = RunDirectory(path: runDirectory)
+            if reuseUnstarted && FileManager.default.fileExists(atPath: runDirectory)
+                && !FileManager.default.fileExists(atPath: existing.statePath) {
+                // A run killed before its first save: at most a log without a checkpoint row.
+                if FileManager.default.fileExists(atPath: existing.logPath) {
+                    let header = try RunLogHeader.read(path: existing.logPath)
+                    guard header.checkpointRows == 0 && header.trainRows == 0 else {
+                        throw RunnerError.notARunDirectory(
+                            path: runDirectory, reason: "its log has rows but there is no resume.state; move it away to run this point again")
+                    }
+                    unlink(existing.logPath)
+                }
+                directory = existing
+            } else {
+                directory = try RunDirectory.create(exactPath: runDirectory)
+            }
+        } else {
+            directory = try RunDirectory.create(runsDirectory: config.logging.runsDirectory, name: config.name)
+        }
+        let lock = try RunLock(directory: directory.path)
         try directory.write(resolvedYAML, to: directory.configPath)
         try directory.write(overrides.joined(separator: "\n") + (overrides.isEmpty ? "" : "\n"), to: directory.path + "/overrides.txt")
 
         let startDate = Date()
-        let git = Provenance.gitState()
-        var text: [(String, String)] = [
-            ("host", Provenance.host), ("cpu_model", Provenance.cpuModel),
-            ("blas", BLASRuntime.configuration), ("blas_core", BLASRuntime.coreName),
-            ("start_time", Provenance.timestamp(startDate)),
-            ("git_commit", git?.commit ?? "unknown"),
-            ("data_directory", config.data.directory),
-        ]
-        for file in MNIST.File.allCases {
-            text.append(("mnist_sha256_" + file.rawValue, data.mnist.sha256[file] ?? "unknown"))
-        }
+        let provenance = Provenance.runText(config: config, data: prepared.data, start: startDate)
         let metadata = RunMetadata(
-            geodimVersion: geodimVersion, configYAML: resolvedYAML, overrides: overrides, commandLine: commandLine,
-            seed: Int64(bitPattern: config.seed), layerSizes: architecture.layerSizes,
-            parameterCount: architecture.parameterCount, hiddenNeurons: architecture.hiddenNeuronCount,
-            precision: config.training.precision.rawValue, textAttributes: text,
-            integerAttributes: [
-                ("cpu_count", Int64(Provenance.cpuCount)), ("blas_threads", Int64(BLASRuntime.threadCount)),
-                ("git_dirty", Int64(git.map { $0.dirty ? 1 : 0 } ?? -1)),
-            ])
+            geodimVersion: geodimVersion, configYAML: resolvedYAML, overrides: overrides,
+            commandLine: invocation.commandLine, seed: Int64(bitPattern: config.seed),
+            layerSizes: prepared.architecture.layerSizes, parameterCount: prepared.architecture.parameterCount,
+            hiddenNeurons: prepared.architecture.hiddenNeuronCount, precision: config.training.precision.rawValue,
+            textAttributes: provenance.text + invocation.metadata, integerAttributes: provenance.integers)
+        let data = prepared.data
         let bfdIndices: (train: [Int64], test: [Int64]) = (
             data.bfdSets.first { $0.source == .train }?.pooledIndices ?? [],
             data.bfdSets.first { $0.source == .test }?.pooledIndices ?? []
@@ -73,127 +121,130 @@ public enum TrainingRun {
             bfdTrainIndices: bfdIndices.train, bfdTestIndices: bfdIndices.test,
             randomInputs: data.randomInputs, randomFeatureCount: data.train.featureCount,
             randomMean: config.bfd.randomMean, randomStd: config.bfd.randomStd)
-        let series = measurement.series
+        let layout = prepared.layout
         let log = try RunLogWriter(
-            path: directory.logPath, metadata: metadata, inputs: inputs, series: series,
-            neuronSources: data.bfdSets.map { $0.source.rawValue }, saveParameters: config.logging.saveParams,
-            storeSpectra: config.bfd.spectrum, parametersAsFloat32: config.training.precision == .float32,
-            created: Provenance.timestamp(startDate))
+            path: directory.logPath, metadata: metadata, inputs: inputs, series: layout.series,
+            neuronSources: layout.neuronSources, saveParameters: layout.saveParameters,
+            storeSpectra: layout.storeSpectra, parametersAsFloat32: layout.parametersAsFloat32,
+            created: Provenance.timestamp(startDate), live: config.logging.live)
 
-        let textLog = TextLog(path: directory.textLogPath)
+        let textLog = TextLog(path: directory.textLogPath, appending: false)
         let emit: (String) -> Void = { line in
             say(line)
             textLog.append(line)
         }
-        for line in startupTable(config: config, architecture: architecture, data: data, directory: directory) {
-            emit(line)
+        for line in startupTable(config: config, prepared: prepared, directory: directory) { emit(line) }
+        return try withLogClosedOnFailure(log, emit: emit) {
+            try prepared.session(
+                config: config, resolvedYAML: resolvedYAML, log: log, directory: directory, state: nil,
+                invocation: invocation, emit: emit, lock: lock
+            ).run()
         }
+    }
+
+    /// Continues the run in `directory` from its resume state, bit-exactly.
+    ///
+    /// The config is the run directory's `config.yaml` with `overrides` applied. If it differs
+    /// from the config the state was saved under, the resume is refused with the keys that
+    /// differ, unless `force` is set; keys that fix the network, the data or the log layout
+    /// can never change. The log is cut back to the rows the state accounts for (so rows
+    /// written after the last save, e.g. before a `kill -9`, are written again, once).
+    public static func resume(
+        directory path: String, overrides: [String], force: Bool, invocation: RunInvocation,
+        say: @escaping (String) -> Void
+    ) throws -> RunSummary {
+        Interrupts.install()
+        let directory = RunDirectory(path: path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RunnerError.notARunDirectory(path: directory.path, reason: "no such directory")
+        }
+        guard FileManager.default.fileExists(atPath: directory.logPath) else {
+            throw RunnerError.notARunDirectory(path: directory.path, reason: "it has no log.h5")
+        }
+        let header: RunLogHeader
         do {
-            let summary: RunSummary
-            switch config.training.precision {
-            case .float32:
-                summary = try train(Float.self, config: config, architecture: architecture, data: data,
-                                    measurement: measurement, series: series, log: log, directory: directory,
-                                    start: startDate, emit: emit)
-            case .float64:
-                summary = try train(Double.self, config: config, architecture: architecture, data: data,
-                                    measurement: measurement, series: series, log: log, directory: directory,
-                                    start: startDate, emit: emit)
-            }
-            try log.setMeta(
-                text: [("end_time", Provenance.timestamp())],
-                reals: [("wall_time_s", summary.wallTime), ("training_time_s", summary.trainingTime),
-                        ("bfd_time_s", summary.bfdTime)])
-            try log.setStatus(.completed)
-            try log.close()
-            emit(String(format: "done in %.1f s (training %.1f s, BFD %.1f s); log: %@",
-                        summary.wallTime, summary.trainingTime, summary.bfdTime, directory.logPath))
-            return summary
+            header = try RunLogHeader.read(path: directory.logPath)
+        } catch {
+            // A log another process is writing is locked against readers: say so plainly.
+            if RunLock.isHeld(directory: directory.path) { throw RunnerError.runDirectoryBusy(path: directory.path) }
+            throw error
+        }
+        guard FileManager.default.fileExists(atPath: directory.statePath) else {
+            throw RunnerError.notARunDirectory(
+                path: directory.path, reason: "it has no resume.state (the run was stopped before its first save)")
+        }
+        let lock = try RunLock(directory: directory.path)
+        let state = try ResumeState.load(path: directory.statePath)
+        let previous = try ExperimentConfig.parse(yaml: state.configYAML, source: directory.statePath)
+        let config = try ExperimentConfig.load(path: directory.configPath, overrides: overrides)
+        let changes = try ResumeCheck.changes(from: previous, to: config, directory: directory.path, force: force)
+        guard config.training.epochs >= state.completedEpochs else {
+            throw ConfigError(
+                kind: .invalidValue, source: directory.configPath, key: "training.epochs",
+                problem: "must be >= the \(state.completedEpochs) epochs already trained, found \(config.training.epochs)")
+        }
+        let finished = state.completedEpochs == config.training.epochs
+            && !TrainingPosition.checkpointPending(
+                epochs: config.resolvedCheckpointEpochs, completedEpochs: state.completedEpochs,
+                batchesIntoEpoch: state.batchesIntoEpoch, checkpointRows: state.checkpointRows)
+        if header.status == RunStatus.diverged.rawValue && changes.isEmpty {
+            throw RunnerError.diverged(directory: directory.path)
+        }
+        if finished && header.status == RunStatus.completed.rawValue {
+            throw RunnerError.nothingToResume(directory: directory.path, epochs: config.training.epochs)
+        }
+
+        let resolvedYAML = try config.resolvedYAML()
+        let prepared = try Prepared(config)
+        guard state.trainCount == prepared.data.train.count, state.seed == config.seed else {
+            throw RunnerError.badResumeState(
+                path: directory.statePath,
+                reason: "it was saved for \(state.trainCount) training images and seed \(state.seed), "
+                    + "the config gives \(prepared.data.train.count) and \(config.seed)")
+        }
+        if Interrupts.requested { throw RunnerError.interruptedBeforeStart }
+        var note = Provenance.timestamp() + " | from step \(state.step) | " + invocation.commandLine
+        if !changes.isEmpty { note += " | changed " + changes.joined(separator: ", ") }
+        let log = try RunLogWriter.reopen(
+            path: directory.logPath, layout: prepared.layout, trainRows: state.trainRows,
+            checkpointRows: state.checkpointRows, live: config.logging.live, note: note)
+        if !changes.isEmpty { try directory.write(resolvedYAML, to: directory.configPath) }
+
+        let textLog = TextLog(path: directory.textLogPath, appending: true)
+        let emit: (String) -> Void = { line in
+            say(line)
+            textLog.append(line)
+        }
+        for line in startupTable(config: config, prepared: prepared, directory: directory) { emit(line) }
+        let batches = batchRanges(count: state.trainCount, batchSize: config.training.batchSize).count
+        emit("resuming at step \(state.step): epoch \(state.completedEpochs) done"
+             + (state.batchesIntoEpoch > 0 ? " + \(state.batchesIntoEpoch)/\(batches) batches" : "")
+             + ", \(state.checkpointRows) checkpoint(s) logged"
+             + (changes.isEmpty ? "" : "; changed (--force): " + changes.joined(separator: ", ")))
+        return try withLogClosedOnFailure(log, emit: emit) {
+            try prepared.session(
+                config: config, resolvedYAML: resolvedYAML, log: log, directory: directory, state: state,
+                invocation: invocation, emit: emit, lock: lock
+            ).run()
+        }
+    }
+
+    /// Runs `body`; if it throws, records the error in the log, marks it `diverged` or
+    /// `failed`, closes it, and rethrows.
+    private static func withLogClosedOnFailure(
+        _ log: RunLogWriter, emit: (String) -> Void, _ body: () throws -> RunSummary
+    ) throws -> RunSummary {
+        do {
+            return try body()
         } catch {
             let status: RunStatus = if case ExperimentError.diverged = error { .diverged } else { .failed }
             try? log.setMeta(text: [("end_time", Provenance.timestamp()), ("error", String(describing: error))])
             try? log.setStatus(status)
             try? log.close()
+            emit("stopped: \(error); log: \(log.path) (status \(status.rawValue))")
             throw error
         }
-    }
-
-    private static func train<S: BLASScalar>(
-        _: S.Type, config: ExperimentConfig, architecture: MLPArchitecture, data: ExperimentData,
-        measurement: CheckpointMeasurement, series: [BFDSeries], log: RunLogWriter, directory: RunDirectory,
-        start: Date, emit: (String) -> Void
-    ) throws -> RunSummary {
-        var initGenerator = SeededGenerator(seed: config.seed, stream: "network.init")
-        let scheme = WeightInit(rawValue: config.model.initScheme.rawValue) ?? .glorotUniform
-        let parameters: [S] = initialParameters(architecture, scheme: scheme, generator: &initGenerator)
-        let engine = TrainingEngine(
-            architecture: architecture, parameters: parameters, optimizer: optimizerSettings(config.optimizer),
-            learningRate: config.optimizer.lr, train: data.train, test: data.test,
-            batchSize: config.training.batchSize, evaluationBatchSize: config.training.evalBatchSize)
-
-        let clock = ContinuousClock()
-        let runStart = clock.now
-        func elapsed() -> Double { seconds(clock.now - runStart) }
-        var trainingTime = 0.0
-        var bfdTime = 0.0
-        let checkpointEpochs = Set(config.resolvedCheckpointEpochs)
-        let epochs = config.training.epochs
-        let stepsPerEpoch = (engine.trainCount + config.training.batchSize - 1) / config.training.batchSize
-        var step = 0
-        var rows = TrainRows()
-        let outputs = config.bfd.outputs.map(\.rawValue)
-        let progress = ProgressBar(total: epochs, unit: "ep")
-
-        func checkpoint(epoch: Int) throws {
-            let evaluationStart = clock.now
-            let metrics = engine.evaluate()
-            trainingTime += seconds(clock.now - evaluationStart)
-            let measureStart = clock.now
-            let parameters = engine.parametersAsDouble
-            let measured = try measurement.measure(parameters: parameters)
-            bfdTime += seconds(clock.now - measureStart)
-            let record = CheckpointRecord(
-                step: step, epoch: epoch, wallTime: elapsed(), trainLoss: metrics.trainLoss,
-                trainAccuracy: metrics.trainAccuracy, testLoss: metrics.testLoss, testAccuracy: metrics.testAccuracy,
-                bfd: measured.bfd, neurons: measured.neurons, parameters: config.logging.saveParams ? parameters : [])
-            try log.appendTrainRows(
-                steps: rows.steps, epochs: rows.epochs, losses: rows.losses, learningRates: rows.learningRates,
-                wallTimes: rows.wallTimes)
-            rows = TrainRows()
-            try log.appendCheckpoint(record)
-            progress.clear()
-            emit(SummaryLine.format(record: record, totalEpochs: epochs, series: series, outputs: outputs))
-        }
-
-        if checkpointEpochs.contains(0) { try checkpoint(epoch: 0) }
-        if epochs > 0 {
-            for epoch in 1...epochs {
-                let epochStart = clock.now
-                let order = epochOrder(count: engine.trainCount, epoch: epoch, seed: config.seed)
-                for batch in batchRanges(count: engine.trainCount, batchSize: config.training.batchSize) {
-                    let loss = engine.step(indices: order[batch])
-                    step += 1
-                    guard loss.isFinite else {
-                        throw ExperimentError.diverged(step: step, epoch: epoch, loss: loss)
-                    }
-                    if step % config.training.logEvery == 0 {
-                        rows.append(step: step, epoch: Double(step) / Double(stepsPerEpoch), loss: loss,
-                                    learningRate: engine.learningRate, wallTime: elapsed())
-                    }
-                }
-                trainingTime += seconds(clock.now - epochStart)
-                if checkpointEpochs.contains(epoch) { try checkpoint(epoch: epoch) }
-                progress.update(epoch)
-            }
-        }
-        progress.clear()
-        try log.appendTrainRows(
-            steps: rows.steps, epochs: rows.epochs, losses: rows.losses, learningRates: rows.learningRates,
-            wallTimes: rows.wallTimes)
-        let final = engine.evaluate()
-        return RunSummary(
-            directory: directory.path, logPath: directory.logPath, finalTestAccuracy: final.testAccuracy,
-            wallTime: elapsed(), trainingTime: trainingTime, bfdTime: bfdTime)
     }
 
     static func optimizerSettings(_ section: ExperimentConfig.OptimizerSection) -> OptimizerSettings {
@@ -208,9 +259,8 @@ public enum TrainingRun {
         }
     }
 
-    private static func startupTable(
-        config: ExperimentConfig, architecture: MLPArchitecture, data: ExperimentData, directory: RunDirectory
-    ) -> [String] {
+    private static func startupTable(config: ExperimentConfig, prepared: Prepared, directory: RunDirectory) -> [String] {
+        let data = prepared.data, architecture = prepared.architecture
         let optimizer = config.optimizer
         var optimizerText = "\(optimizer.name.rawValue) lr \(optimizer.lr)"
         if optimizer.momentum > 0 { optimizerText += " momentum \(optimizer.momentum)\(optimizer.nesterov ? " nesterov" : "")" }
@@ -227,11 +277,47 @@ public enum TrainingRun {
             ("training", "\(config.training.epochs) epochs, batch \(config.training.batchSize), \(config.training.precision.rawValue), \(optimizerText), \(config.threads) BLAS thread(s)"),
             ("checkpoints", "epochs " + config.resolvedCheckpointEpochs.map(String.init).joined(separator: ", ")),
             ("bfd", bfdText),
-            ("run dir", directory.path),
+            ("run dir", directory.path + (config.logging.live ? "  (live log: h5py can follow it with swmr=True)" : "")),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + " : " + $0.1 }
             + ["(a ? after a BFD marks a spectrum with no clear gap: that rank depends on the rule)"]
+    }
+}
+
+/// What a run needs before its directory exists: data, network shape, BFD measurement, log layout.
+struct Prepared {
+    let data: ExperimentData
+    let architecture: MLPArchitecture
+    let measurement: CheckpointMeasurement
+    let layout: RunLogLayout
+
+    init(_ config: ExperimentConfig) throws {
+        data = try ExperimentData.prepare(config)
+        architecture = MLPArchitecture(
+            inputSize: data.train.featureCount, hiddenWidths: config.model.hidden, outputSize: MNIST.classCount)
+        measurement = try CheckpointMeasurement(config: config, architecture: architecture, sets: data.bfdSets)
+        layout = RunLogLayout(
+            series: measurement.series, neuronSources: data.bfdSets.map { $0.source.rawValue },
+            layerSizes: architecture.layerSizes, saveParameters: config.logging.saveParams,
+            storeSpectra: config.bfd.spectrum, parametersAsFloat32: config.training.precision == .float32)
+        BLASRuntime.setThreadCount(config.threads)
+    }
+
+    func session(
+        config: ExperimentConfig, resolvedYAML: String, log: RunLogWriter, directory: RunDirectory,
+        state: ResumeState?, invocation: RunInvocation, emit: @escaping (String) -> Void, lock: RunLock
+    ) throws -> any TrainingSessionProtocol {
+        switch config.training.precision {
+        case .float32:
+            return try TrainingSession<Float>(
+                config: config, resolvedYAML: resolvedYAML, prepared: self, log: log, directory: directory,
+                state: state, invocation: invocation, emit: emit, lock: lock)
+        case .float64:
+            return try TrainingSession<Double>(
+                config: config, resolvedYAML: resolvedYAML, prepared: self, log: log, directory: directory,
+                state: state, invocation: invocation, emit: emit, lock: lock)
+        }
     }
 }
 
@@ -242,6 +328,8 @@ struct TrainRows {
     var losses: [Double] = []
     var learningRates: [Double] = []
     var wallTimes: [Double] = []
+
+    var isEmpty: Bool { steps.isEmpty }
 
     mutating func append(step: Int, epoch: Double, loss: Double, learningRate: Double, wallTime: Double) {
         steps.append(Int64(step))
@@ -256,9 +344,11 @@ struct TrainRows {
 final class TextLog {
     private let path: String
 
-    init(path: String) {
+    init(path: String, appending: Bool) {
         self.path = path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        if !appending || !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil)
+        }
     }
 
     func append(_ line: String) {

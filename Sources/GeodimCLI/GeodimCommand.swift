@@ -10,7 +10,10 @@ public struct GeodimCommand: ParsableCommand {
             respect to all parameters. See README.md and docs/log-format.md.
             """,
         version: "0.1.0",
-        subcommands: [TrainCommand.self, InspectCommand.self, BFDCommand.self, BenchCommand.self])
+        subcommands: [
+            TrainCommand.self, ResumeCommand.self, SweepCommand.self, InspectCommand.self, BFDCommand.self,
+            BenchCommand.self,
+        ])
 
     public init() {}
 }

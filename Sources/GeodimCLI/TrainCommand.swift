@@ -9,8 +9,10 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train the network a YAML config describes, measuring the BFD at its checkpoints.",
         discussion: """
             Overrides replace config values, e.g. `optimizer.lr=0.05 seed=3 model.hidden=[10,10]`. \
-            The run directory (resolved config.yaml, log.h5, train.log) is created under \
-            logging.runs_directory/<name>/<timestamp>.
+            The run directory (resolved config.yaml, log.h5, train.log, resume.state) is created under \
+            logging.runs_directory/<name>/<timestamp>, or exactly at --run-dir. \
+            Ctrl-C (SIGINT) or SIGTERM finishes the current step, saves the run and prints the \
+            `geodim resume` command that continues it (exit status 130); a second one stops at once.
             """)
 
     @Argument(help: "The experiment config (YAML).")
@@ -25,7 +27,15 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Parent directory of run directories (overrides logging.runs_directory).")
     var runsDir: String?
 
+    @Option(name: .long, help: "Use exactly this run directory (it must not exist).")
+    var runDir: String?
+
+    @Option(name: .long, help: "Stop (resumably, status interrupted, exit 0) once N steps of the run are done.")
+    var stopAtStep: Int?
+
     func run() throws {
+        var invocation = RunInvocation.current
+        invocation.stopAtStep = stopAtStep
         var allOverrides = overrides
         if let threads { allOverrides.append("threads=\(threads)") }
         if let runsDir { allOverrides.append("logging.runs_directory=\(runsDir)") }
@@ -35,12 +45,13 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw GeodimExit.report(error, usage: true)
         }
+        let summary: RunSummary
         do {
-            _ = try TrainingRun.run(
-                config: experiment, overrides: allOverrides,
-                commandLine: CommandLine.arguments.joined(separator: " "), say: say)
+            summary = try TrainingRun.run(
+                config: experiment, overrides: allOverrides, invocation: invocation, runDirectory: runDir, say: say)
         } catch {
-            throw GeodimExit.report(error, usage: false)
+            throw GeodimExit.reportRunError(error)
         }
+        try GeodimExit.finish(summary)
     }
 }

@@ -77,15 +77,32 @@ public final class HDF5File {
     ///
     /// Throws `HDF5Error.fileNotFound` for a missing file and `HDF5Error.notHDF5` for a file
     /// without the HDF5 signature.
-    /// - Parameter latestFormat: with `.readWrite`, allow `startSWMRWrite()` afterwards.
+    /// - Parameters:
+    ///   - latestFormat: with `.readWrite`, allow `startSWMRWrite()` afterwards.
+    ///   - clearStatusFlags: with `.readWrite`, clear the superblock's "open for writing"
+    ///     flags first, as `h5clear -s` does. A file whose SWMR writer was killed keeps them
+    ///     set, and HDF5 refuses to open it for writing (or, without SWMR, for reading) until
+    ///     they are cleared. Only do this when no other process is writing the file.
     public static func open(
-        _ path: String, mode: OpenMode = .readOnly, latestFormat: Bool = false
+        _ path: String, mode: OpenMode = .readOnly, latestFormat: Bool = false,
+        clearStatusFlags: Bool = false
     ) throws -> HDF5File {
         let site = CallSite(file: path, object: "/", operation: "open file")
         guard FileManager.default.fileExists(atPath: path) else {
             throw HDF5Error.fileNotFound(file: path)
         }
         let fapl = try fileAccessList(site, latestFormat: latestFormat)
+        if clearStatusFlags {
+            // The property h5clear sets; it is registered on every file-access list but has no
+            // typed setter in the public API.
+            var clear = true
+            do {
+                try site.call("H5Pset") { H5Pset(fapl, "clear_status_flags", &clear) }
+            } catch {
+                closeTemporary(fapl)
+                throw error
+            }
+        }
         defer { closeTemporary(fapl) }
         let flags: UInt32
         switch mode {

@@ -5,6 +5,10 @@ public enum RunLogError: Error, CustomStringConvertible, Sendable {
     case notARunLog(path: String, reason: String)
     case newerFormat(path: String, version: Int64)
     case missingData(path: String, what: String)
+    /// The log does not agree with itself or with a resume state.
+    case inconsistent(path: String, reason: String)
+    /// A file-system operation on the log failed.
+    case io(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -14,6 +18,10 @@ public enum RunLogError: Error, CustomStringConvertible, Sendable {
             return "\(path): log format version \(version) is newer than this geodim reads (\(runLogFormatVersion)) (hint: use a newer geodim)"
         case .missingData(let path, let what):
             return "\(path): the log has no \(what)"
+        case .inconsistent(let path, let reason):
+            return "\(path): the log is inconsistent: \(reason)"
+        case .io(let path, let reason):
+            return "\(path): \(reason)"
         }
     }
 }
@@ -48,22 +56,20 @@ public struct RunLogReading: Sendable {
 
     /// Opens `path` read-only and reads the summary of the run; refuses files that are not
     /// geodim logs or that have a newer format version.
+    ///
+    /// Works on a log that is being written or whose writer was killed: a live (SWMR) log is
+    /// opened as a SWMR reader when a plain open is refused, and every per-checkpoint column is
+    /// cut to the complete rows (the length of `/checkpoints/step`).
     public static func read(path: String) throws -> RunLogReading {
-        let file = try HDF5File.open(path, mode: .readOnly)
+        let file = try openForReading(path)
         defer { try? file.close() }
-        guard (try? file.attributes.contains("format")) == true,
-              let format = try? file.attributes.string("format"), format == runLogFormat
-        else {
-            throw RunLogError.notARunLog(path: path, reason: "its root attribute `format` is not \"\(runLogFormat)\"")
-        }
-        let version = try file.attributes.value("format_version", as: Int64.self)
-        guard version <= runLogFormatVersion else { throw RunLogError.newerFormat(path: path, version: version) }
+        let version = try checkFormat(file, path: path)
         let root = try file.root
         let metaGroup = try root.group("meta")
         var meta: [(String, String)] = []
         for name in try metaGroup.attributes.names() {
             switch try metaGroup.attributes.elementType(name) {
-            case .string: meta.append((name, try metaGroup.attributes.string(name)))
+            case .string: meta.append((name, try metaGroup.attributes.strings(name).joined(separator: " | ")))
             case .int64:
                 let values = try metaGroup.attributes.array(name, as: Int64.self)
                 meta.append((name, values.map(String.init).joined(separator: ",")))
@@ -73,8 +79,12 @@ public struct RunLogReading: Sendable {
             default: continue
             }
         }
+        let complete = try root.dataset("checkpoints/step").rowCount
+        func rows<T: HDF5Scalar>(_ dataset: HDF5Dataset, _: T.Type) throws -> [T] {
+            try dataset.readRows(0..<min(complete, try dataset.rowCount), as: T.self).values
+        }
         func column<T: HDF5Scalar>(_ name: String, _: T.Type) throws -> [T] {
-            try root.dataset(name).read(as: T.self).values
+            try rows(root.dataset(name), T.self)
         }
         var series: [BFDSeriesReading] = []
         let bfd = try root.group("checkpoints/bfd")
@@ -84,9 +94,9 @@ public struct RunLogReading: Sendable {
             series.append(BFDSeriesReading(
                 name: name, source: try group.attributes.string("source"), output: try group.attributes.string("output"),
                 rowCap: Int(try group.attributes.value("row_cap", as: Int64.self)),
-                ranks: try group.dataset("rank").read(as: Int64.self).values,
-                clear: try group.dataset("clear").read(as: UInt8.self).values,
-                gapRatios: try group.dataset("gap_ratio").read(as: Double.self).values))
+                ranks: try rows(group.dataset("rank"), Int64.self),
+                clear: try rows(group.dataset("clear"), UInt8.self),
+                gapRatios: try rows(group.dataset("gap_ratio"), Double.self)))
         }
         return RunLogReading(
             path: path, status: try file.attributes.string("status"), created: try file.attributes.string("created"),
@@ -98,5 +108,60 @@ public struct RunLogReading: Sendable {
             testLoss: try column("checkpoints/test_loss", Double.self),
             testAccuracy: try column("checkpoints/test_accuracy", Double.self),
             series: series)
+    }
+
+    /// Opens a log for reading: plainly, or, when HDF5 refuses because the file is (or was,
+    /// until its writer was killed) open for SWMR writing, as a SWMR reader.
+    public static func openForReading(_ path: String) throws -> HDF5File {
+        do {
+            return try HDF5File.open(path, mode: .readOnly)
+        } catch let error as HDF5Error {
+            if case .library = error, let file = try? HDF5File.open(path, mode: .swmrRead) { return file }
+            if case .notHDF5 = error {
+                throw RunLogError.notARunLog(path: path, reason: "it is not an HDF5 file")
+            }
+            throw error
+        }
+    }
+
+    /// Checks the root attributes `format` and `format_version`; returns the version.
+    @discardableResult
+    public static func checkFormat(_ file: HDF5File, path: String) throws -> Int64 {
+        guard (try? file.attributes.contains("format")) == true,
+              let format = try? file.attributes.string("format"), format == runLogFormat
+        else {
+            throw RunLogError.notARunLog(path: path, reason: "its root attribute `format` is not \"\(runLogFormat)\"")
+        }
+        guard let version = try? file.attributes.value("format_version", as: Int64.self) else {
+            throw RunLogError.notARunLog(path: path, reason: "it has no integer root attribute `format_version`")
+        }
+        guard version <= runLogFormatVersion else { throw RunLogError.newerFormat(path: path, version: version) }
+        return version
+    }
+}
+
+/// The few facts about a log that resuming or listing a run needs, read without the tables.
+public struct RunLogHeader: Sendable {
+    public let path: String
+    public let status: String
+    public let formatVersion: Int64
+    /// `/meta/config_yaml`: the config the run started with.
+    public let configYAML: String
+    /// Complete rows in `/train` and `/checkpoints`.
+    public let trainRows: Int
+    public let checkpointRows: Int
+
+    /// Reads the header of the log at `path`; refuses files that are not geodim logs or that
+    /// have a newer format version.
+    public static func read(path: String) throws -> RunLogHeader {
+        let file = try RunLogReading.openForReading(path)
+        defer { try? file.close() }
+        let version = try RunLogReading.checkFormat(file, path: path)
+        let root = try file.root
+        return RunLogHeader(
+            path: path, status: try file.attributes.string("status"), formatVersion: version,
+            configYAML: try root.dataset("meta/config_yaml").readString(),
+            trainRows: try root.dataset("train/step").rowCount,
+            checkpointRows: try root.dataset("checkpoints/step").rowCount)
     }
 }

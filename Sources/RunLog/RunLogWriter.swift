@@ -1,201 +1,133 @@
+import Foundation
 import HDF5
 
 /// Writes one run's HDF5 log in the layout of docs/log-format.md.
 ///
 /// Everything is created up front (groups, growing datasets, dimension scales), then rows are
 /// appended: `/train` every few steps, `/checkpoints` (with BFD, neuron statistics and
-/// parameters) at each checkpoint, after which the file is flushed so a reader, or a crash,
-/// sees every finished checkpoint.
+/// parameters) at each checkpoint.
+///
+/// Crash safety. A new log is built under `log.h5.partial` and renamed to its final name
+/// once its whole layout is on disk, so `log.h5` is never a half-created file. Rows are
+/// committed in two phases: every column of a row is written and the file flushed, then the
+/// commit column (`/train/step` or `/checkpoints/step`, the dimension scale) is extended and
+/// the file flushed again. A process killed at any moment therefore leaves a log whose
+/// `step` columns count only complete rows; other columns may hold one more, partial row,
+/// which readers ignore and `geodim resume` cuts off.
+///
+/// Live logs (`live: true`) are written with the latest file format and HDF5 SWMR (single
+/// writer, multiple readers), so that readers opening with `swmr=True` can follow the run.
 public final class RunLogWriter {
+    /// Where the log lives.
     public let path: String
+    public let layout: RunLogLayout
+    /// Whether the log is written in SWMR mode.
+    public let live: Bool
+    /// Complete rows in `/train`.
+    public private(set) var trainRowCount: Int
+    /// Complete rows in `/checkpoints`.
+    public private(set) var checkpointRowCount: Int
     private let file: HDF5File
-    private let series: [BFDSeries]
-    private let sources: [String]
-    private let layerSizes: [Int]
-    private let saveParameters: Bool
-    private let storeSpectra: Bool
-    private let parametersAsFloat32: Bool
+    private let handles: RunLogHandles
 
-    // /train
-    private let trainStep, trainEpoch, trainLoss, trainLR, trainWall: HDF5Dataset
-    // /checkpoints
-    private let checkpointStep, checkpointEpoch, checkpointWall: HDF5Dataset
-    private let trainLossAt, trainAccuracyAt, testLossAt, testAccuracyAt: HDF5Dataset
-    private var bfdDatasets: [[String: HDF5Dataset]] = []
-    private var neuronDatasets: [[String: HDF5Dataset]] = []
-    private var parameterDatasets: [(weight: HDF5Dataset, bias: HDF5Dataset)] = []
+    private init(path: String, file: HDF5File, layout: RunLogLayout, live: Bool) throws {
+        self.path = path
+        self.file = file
+        self.layout = layout
+        self.live = live
+        handles = try RunLogHandles.open(try file.root, layout: layout)
+        trainRowCount = try handles.trainStep.rowCount
+        checkpointRowCount = try handles.checkpointStep.rowCount
+    }
 
     /// Creates the log at `path` (which must not exist) and writes the metadata and inputs.
-    public init(
+    ///
+    /// The file is built as `path + ".partial"` and appears under `path` only once complete
+    /// (and, when `live`, already in SWMR mode).
+    public convenience init(
         path: String, metadata: RunMetadata, inputs: RunInputs, series: [BFDSeries],
         neuronSources: [String], saveParameters: Bool, storeSpectra: Bool,
-        parametersAsFloat32: Bool, created: String
+        parametersAsFloat32: Bool, created: String, live: Bool = false
     ) throws {
-        self.path = path
-        self.series = series
-        self.sources = neuronSources
-        self.layerSizes = metadata.layerSizes
-        self.saveParameters = saveParameters
-        self.storeSpectra = storeSpectra
-        self.parametersAsFloat32 = parametersAsFloat32
-        file = try HDF5File.create(path, mode: .exclusive)
-        let root = try file.root
-
-        try file.attributes.set("format", runLogFormat)
-        try file.attributes.set("format_version", runLogFormatVersion)
-        try file.attributes.set("geodim_version", metadata.geodimVersion)
-        try file.attributes.set("created", created)
-        try file.attributes.set("status", RunStatus.running.rawValue)
-
-        // /meta
-        let meta = try root.createGroup("meta")
-        let configDataset = try meta.createStringDataset("config_yaml", value: metadata.configYAML)
-        try configDataset.attributes.set("description", "the fully resolved config; geodim train accepts it as is")
-        try meta.createStringDataset("overrides", values: metadata.overrides)
-        try meta.attributes.set("command_line", metadata.commandLine)
-        try meta.attributes.set("seed", metadata.seed)
-        try meta.attributes.set("architecture", metadata.layerSizes.map(String.init).joined(separator: "-"))
-        try meta.attributes.set("layer_sizes", metadata.layerSizes.map(Int64.init))
-        try meta.attributes.set("parameter_count", Int64(metadata.parameterCount))
-        try meta.attributes.set("hidden_neurons", Int64(metadata.hiddenNeurons))
-        try meta.attributes.set("precision", metadata.precision)
-        try meta.attributes.set("hdf5_version", HDF5Library.version)
-        for (name, value) in metadata.textAttributes { try meta.attributes.set(name, value) }
-        for (name, value) in metadata.integerAttributes { try meta.attributes.set(name, value) }
-
-        // /data
-        let data = try root.createGroup("data")
-        try RunLogWriter.describe(
-            data.createDataset("train_indices", values: inputs.trainIndices),
-            "pooled MNIST index: i < 60000 is image i of train-images-idx3-ubyte, else image i - 60000 of t10k-images-idx3-ubyte")
-        try RunLogWriter.describe(data.createDataset("train_labels", values: inputs.trainLabels), "labels of the training set")
-        try RunLogWriter.describe(data.createDataset("test_indices", values: inputs.testIndices), "pooled MNIST index of each test image")
-        try RunLogWriter.describe(data.createDataset("test_labels", values: inputs.testLabels), "labels of the test set")
-        try RunLogWriter.describe(
-            data.createDataset("bfd_train_indices", values: inputs.bfdTrainIndices),
-            "pooled MNIST indices of the training inputs the BFD is measured on, in Jacobian row order")
-        try RunLogWriter.describe(
-            data.createDataset("bfd_test_indices", values: inputs.bfdTestIndices),
-            "pooled MNIST indices of the test inputs the BFD is measured on, in Jacobian row order")
-        let randomCount = inputs.randomFeatureCount > 0 ? inputs.randomInputs.count / inputs.randomFeatureCount : 0
-        let random = try data.createDataset(
-            "random_inputs", values: inputs.randomInputs, shape: [randomCount, inputs.randomFeatureCount])
-        try RunLogWriter.describe(random, "Gaussian random inputs the BFD is measured on, N(mean, std) per pixel")
-        try random.attributes.set("mean", inputs.randomMean)
-        try random.attributes.set("std", inputs.randomStd)
-
-        // /train
-        let train = try root.createGroup("train")
-        trainStep = try train.createExtendableDataset("step", of: Int64.self)
-        trainEpoch = try train.createExtendableDataset("epoch", of: Double.self)
-        trainLoss = try train.createExtendableDataset("loss", of: Double.self)
-        trainLR = try train.createExtendableDataset("lr", of: Double.self)
-        trainWall = try train.createExtendableDataset("wall_time_s", of: Double.self)
-        try RunLogWriter.describe(trainStep, "optimizer steps done", units: "steps")
-        try RunLogWriter.describe(trainEpoch, "fractional epoch: step / steps per epoch", units: "epochs")
-        try RunLogWriter.describe(trainLoss, "mini-batch mean softmax cross-entropy", units: "nats")
-        try RunLogWriter.describe(trainLR, "learning rate used for this step")
-        try RunLogWriter.describe(trainWall, "seconds since the start of the run", units: "s")
-        try trainStep.makeDimensionScale(name: "step")
-        for dataset in [trainEpoch, trainLoss, trainLR, trainWall] {
-            try dataset.attachDimensionScale(trainStep)
-        }
-
-        // /checkpoints
-        let checkpoints = try root.createGroup("checkpoints")
-        checkpointStep = try checkpoints.createExtendableDataset("step", of: Int64.self)
-        checkpointEpoch = try checkpoints.createExtendableDataset("epoch", of: Int64.self)
-        checkpointWall = try checkpoints.createExtendableDataset("wall_time_s", of: Double.self)
-        trainLossAt = try checkpoints.createExtendableDataset("train_loss", of: Double.self, fillValue: .nan)
-        trainAccuracyAt = try checkpoints.createExtendableDataset("train_accuracy", of: Double.self, fillValue: .nan)
-        testLossAt = try checkpoints.createExtendableDataset("test_loss", of: Double.self, fillValue: .nan)
-        testAccuracyAt = try checkpoints.createExtendableDataset("test_accuracy", of: Double.self, fillValue: .nan)
-        try RunLogWriter.describe(checkpointStep, "optimizer steps done", units: "steps")
-        try RunLogWriter.describe(checkpointEpoch, "epochs done", units: "epochs")
-        try RunLogWriter.describe(checkpointWall, "seconds since the start of the run", units: "s")
-        try RunLogWriter.describe(trainLossAt, "mean cross-entropy on the full training set", units: "nats")
-        try RunLogWriter.describe(trainAccuracyAt, "accuracy on the full training set", units: "fraction")
-        try RunLogWriter.describe(testLossAt, "mean cross-entropy on the full test set", units: "nats")
-        try RunLogWriter.describe(testAccuracyAt, "accuracy on the full test set", units: "fraction")
-        try checkpointStep.makeDimensionScale(name: "step")
-        for dataset in [checkpointEpoch, checkpointWall, trainLossAt, trainAccuracyAt, testLossAt, testAccuracyAt] {
-            try dataset.attachDimensionScale(checkpointStep)
-        }
-
-        let bfdGroup = try checkpoints.createGroup("bfd")
-        try bfdGroup.attributes.set("series", series.map(\.groupName))
-        for entry in series {
-            let group = try bfdGroup.createGroup(entry.groupName)
-            try group.attributes.set("source", entry.source)
-            try group.attributes.set("output", entry.output)
-            try group.attributes.set("method", entry.method)
-            try group.attributes.set("rank_rule", entry.rankRule)
-            try group.attributes.set("relative_tolerance", entry.relativeTolerance)
-            try group.attributes.set("n", Int64(entry.inputCount))
-            try group.attributes.set("rows", Int64(entry.rows))
-            try group.attributes.set("row_cap", Int64(entry.rowCap))
-            try group.attributes.set("parameter_count", Int64(entry.parameterCount))
-            try group.attributes.set("symmetry_bound", Int64(entry.symmetryBound))
-            var datasets: [String: HDF5Dataset] = [:]
-            for (name, description) in RunLogWriter.bfdIntegerColumns {
-                datasets[name] = try group.createExtendableDataset(name, of: Int64.self)
-                try RunLogWriter.describe(datasets[name], description)
+        let layout = RunLogLayout(
+            series: series, neuronSources: neuronSources, layerSizes: metadata.layerSizes,
+            saveParameters: saveParameters, storeSpectra: storeSpectra, parametersAsFloat32: parametersAsFloat32)
+        if FileManager.default.fileExists(atPath: path) { throw HDF5Error.fileExists(file: path) }
+        let staging = path + ".partial"
+        let file = try HDF5File.create(staging, mode: .truncate, latestFormat: live)
+        do {
+            try RunLogWriter.createLayout(in: file, layout: layout, metadata: metadata, inputs: inputs, created: created)
+            if live {
+                // SWMR readers may not see attributes created later: create the end-of-run
+                // ones now, empty.
+                let meta = try file.root.group("meta")
+                try meta.attributes.set("status", RunStatus.running.rawValue)
+                try meta.attributes.set("end_time", "")
+                try meta.attributes.set("error", "")
+                try meta.attributes.set("interrupted_by", "")
+                for name in ["wall_time_s", "training_time_s", "bfd_time_s"] { try meta.attributes.set(name, Double.nan) }
             }
-            for (name, description) in RunLogWriter.bfdFlagColumns {
-                datasets[name] = try group.createExtendableDataset(name, of: UInt8.self)
-                try RunLogWriter.describe(datasets[name], description)
-            }
-            for (name, description) in RunLogWriter.bfdRealColumns {
-                datasets[name] = try group.createExtendableDataset(name, of: Double.self, fillValue: .nan)
-                try RunLogWriter.describe(datasets[name], description)
-            }
-            if storeSpectra {
-                let width = max(1, min(entry.rows, entry.parameterCount))
-                let spectrum = try group.createExtendableDataset(
-                    "spectrum", of: Double.self, rowShape: [width], chunkRows: 1, compression: 4, fillValue: .nan)
-                try RunLogWriter.describe(spectrum, "singular values of J, descending, NaN-padded")
-                datasets["spectrum"] = spectrum
-            }
-            for dataset in datasets.values { try dataset.attachDimensionScale(checkpointStep) }
-            bfdDatasets.append(datasets)
+            try file.flush()
+            if live { try file.startSWMRWrite() }
+            try RunLogWriter.publish(staging, as: path)
+        } catch {
+            try? file.close()
+            unlink(staging)
+            throw error
         }
+        try self.init(path: path, file: file, layout: layout, live: live)
+    }
 
-        let neuronsGroup = try checkpoints.createGroup("neurons")
-        let hiddenLayers = max(1, metadata.layerSizes.count - 2)
-        for source in neuronSources {
-            let group = try neuronsGroup.createGroup(source)
-            let dead = try group.createExtendableDataset("dead", of: Int64.self, rowShape: [hiddenLayers])
-            let alwaysActive = try group.createExtendableDataset("always_active", of: Int64.self, rowShape: [hiddenLayers])
-            let patterns = try group.createExtendableDataset("patterns", of: Int64.self)
-            try RunLogWriter.describe(dead, "hidden neurons inactive on every input of the set, per hidden layer")
-            try RunLogWriter.describe(alwaysActive, "hidden neurons active on every input of the set, per hidden layer")
-            try RunLogWriter.describe(patterns, "distinct activation patterns over the set (linear regions it perceives)")
-            for dataset in [dead, alwaysActive, patterns] { try dataset.attachDimensionScale(checkpointStep) }
-            neuronDatasets.append(["dead": dead, "always_active": alwaysActive, "patterns": patterns])
-        }
-
-        if saveParameters {
-            let params = try root.createGroup("params")
-            for layer in 0..<(metadata.layerSizes.count - 1) {
-                let fanIn = metadata.layerSizes[layer], fanOut = metadata.layerSizes[layer + 1]
-                let group = try params.createGroup("layer\(layer)")
-                let weight: HDF5Dataset
-                let bias: HDF5Dataset
-                if parametersAsFloat32 {
-                    weight = try group.createExtendableDataset("weight", of: Float.self, rowShape: [fanOut, fanIn], chunkRows: 1, compression: 4)
-                    bias = try group.createExtendableDataset("bias", of: Float.self, rowShape: [fanOut], chunkRows: 1)
-                } else {
-                    weight = try group.createExtendableDataset("weight", of: Double.self, rowShape: [fanOut, fanIn], chunkRows: 1, compression: 4)
-                    bias = try group.createExtendableDataset("bias", of: Double.self, rowShape: [fanOut], chunkRows: 1)
-                }
-                try RunLogWriter.describe(weight, "W_l at each checkpoint, (out, in): z_(l+1) = W_l a_l + b_l")
-                try RunLogWriter.describe(bias, "b_l at each checkpoint")
-                try weight.attachDimensionScale(checkpointStep)
-                try bias.attachDimensionScale(checkpointStep)
-                parameterDatasets.append((weight, bias))
+    /// Reopens an existing log to continue a run: checks that it is a geodim log this build can
+    /// write, cuts `/train` back to `trainRows` rows and everything per-checkpoint back to
+    /// `checkpointRows` rows (what the resume state recorded), marks it `running` and records
+    /// `note` in `/meta` `resume_history`.
+    ///
+    /// A live log left by a killed writer still carries HDF5's "open for writing" flags; they
+    /// are cleared here (as `h5clear -s` does). The caller must make sure no other process is
+    /// writing the log (geodim holds a lock on the run directory).
+    public static func reopen(
+        path: String, layout: RunLogLayout, trainRows: Int, checkpointRows: Int, live: Bool, note: String
+    ) throws -> RunLogWriter {
+        let file = try HDF5File.open(path, mode: .readWrite, latestFormat: live, clearStatusFlags: true)
+        do {
+            try RunLogReading.checkFormat(file, path: path)
+            let writer = try RunLogWriter(path: path, file: file, layout: layout, live: live)
+            try writer.truncate(trainRows: trainRows, checkpointRows: checkpointRows)
+            try file.attributes.set("status", RunStatus.running.rawValue)
+            let meta = try file.root.group("meta")
+            try meta.attributes.set("status", RunStatus.running.rawValue)
+            let history = (try? meta.attributes.strings("resume_history")) ?? []
+            try meta.attributes.set("resume_history", history + [note])
+            try meta.attributes.set("resume_count", Int64(history.count + 1))
+            // What the previous session ended with no longer describes the run.
+            for name in ["end_time", "error", "interrupted_by"] {
+                if try live || meta.attributes.contains(name) { try meta.attributes.set(name, "") }
             }
+            try file.flush()
+            if live { try file.startSWMRWrite() }
+            return writer
+        } catch {
+            try? file.close()
+            throw error
         }
-        try file.flush()
+    }
+
+    /// Cuts the log back to `trainRows` and `checkpointRows` complete rows (dropping any partial
+    /// row a killed writer left).
+    private func truncate(trainRows: Int, checkpointRows: Int) throws {
+        let trainShort = try ([handles.trainStep] + handles.trainData).first { try $0.rowCount < trainRows }
+        let checkpointShort = try ([handles.checkpointStep] + handles.checkpointData).first { try $0.rowCount < checkpointRows }
+        if let short = trainShort ?? checkpointShort {
+            throw RunLogError.inconsistent(
+                path: path,
+                reason: "\(short.path) has \(try short.rowCount) rows, fewer than the resume state's "
+                    + "\(short === trainShort ? trainRows : checkpointRows)")
+        }
+        for dataset in [handles.trainStep] + handles.trainData { try dataset.setRowCount(trainRows) }
+        for dataset in [handles.checkpointStep] + handles.checkpointData { try dataset.setRowCount(checkpointRows) }
+        trainRowCount = trainRows
+        checkpointRowCount = checkpointRows
     }
 
     static let bfdIntegerColumns: [(String, String)] = [
@@ -218,34 +150,31 @@ public final class RunLogWriter {
         ("seconds", "time to compute this entry"),
     ]
 
-    private static func describe(_ dataset: HDF5Dataset?, _ text: String, units: String? = nil) throws {
-        guard let dataset else { return }
-        try dataset.attributes.set("description", text)
-        if let units { try dataset.attributes.set("units", units) }
-    }
-
-    /// Appends rows to /train.
+    /// Appends rows to /train: the data columns, a flush, then the `step` column and a flush.
     public func appendTrainRows(steps: [Int64], epochs: [Double], losses: [Double], learningRates: [Double], wallTimes: [Double]) throws {
         guard !steps.isEmpty else { return }
-        try trainStep.append(rows: steps)
-        try trainEpoch.append(rows: epochs)
-        try trainLoss.append(rows: losses)
-        try trainLR.append(rows: learningRates)
-        try trainWall.append(rows: wallTimes)
+        try handles.trainColumns.epoch.append(rows: epochs)
+        try handles.trainColumns.loss.append(rows: losses)
+        try handles.trainColumns.lr.append(rows: learningRates)
+        try handles.trainColumns.wall.append(rows: wallTimes)
+        try file.flush()
+        try handles.trainStep.append(rows: steps)
+        try file.flush()
+        trainRowCount += steps.count
     }
 
-    /// Appends one checkpoint row everywhere and flushes the file.
+    /// Appends one checkpoint row: every column, a flush, then `/checkpoints/step` and a flush.
     public func appendCheckpoint(_ record: CheckpointRecord) throws {
-        try checkpointStep.append(rows: [Int64(record.step)])
-        try checkpointEpoch.append(rows: [Int64(record.epoch)])
-        try checkpointWall.append(rows: [record.wallTime])
-        try trainLossAt.append(rows: [record.trainLoss])
-        try trainAccuracyAt.append(rows: [record.trainAccuracy])
-        try testLossAt.append(rows: [record.testLoss])
-        try testAccuracyAt.append(rows: [record.testAccuracy])
-        precondition(record.bfd.count == series.count && record.neurons.count == sources.count)
+        let columns = handles.checkpointColumns
+        try columns.epoch.append(rows: [Int64(record.epoch)])
+        try columns.wall.append(rows: [record.wallTime])
+        try columns.trainLoss.append(rows: [record.trainLoss])
+        try columns.trainAccuracy.append(rows: [record.trainAccuracy])
+        try columns.testLoss.append(rows: [record.testLoss])
+        try columns.testAccuracy.append(rows: [record.testAccuracy])
+        precondition(record.bfd.count == layout.series.count && record.neurons.count == layout.neuronSources.count)
         for (index, entry) in record.bfd.enumerated() {
-            let datasets = bfdDatasets[index]
+            let datasets = handles.bfd[index]
             let integers: [String: Int] = [
                 "rank": entry.rank, "rank_numpy": entry.rankNumpy, "rank_gap": entry.rankGap,
                 "rank_relative": entry.rankRelative, "upper_bound": entry.upperBound,
@@ -266,47 +195,68 @@ public final class RunLogWriter {
             }
         }
         for (index, entry) in record.neurons.enumerated() {
-            let datasets = neuronDatasets[index]
+            let datasets = handles.neurons[index]
             try datasets["dead"]?.append(rows: entry.dead.map(Int64.init))
             try datasets["always_active"]?.append(rows: entry.alwaysActive.map(Int64.init))
             try datasets["patterns"]?.append(rows: [Int64(entry.patterns)])
         }
-        if saveParameters {
+        if layout.saveParameters {
             var offset = 0
-            for layer in 0..<(layerSizes.count - 1) {
-                let fanIn = layerSizes[layer], fanOut = layerSizes[layer + 1]
+            for layer in 0..<(layout.layerSizes.count - 1) {
+                let fanIn = layout.layerSizes[layer], fanOut = layout.layerSizes[layer + 1]
                 let weights = Array(record.parameters[offset..<(offset + fanOut * fanIn)])
                 offset += fanOut * fanIn
                 let biases = Array(record.parameters[offset..<(offset + fanOut)])
                 offset += fanOut
-                if parametersAsFloat32 {
-                    try parameterDatasets[layer].weight.append(rows: weights.map(Float.init))
-                    try parameterDatasets[layer].bias.append(rows: biases.map(Float.init))
+                if layout.parametersAsFloat32 {
+                    try handles.parameters[layer].weight.append(rows: weights.map(Float.init))
+                    try handles.parameters[layer].bias.append(rows: biases.map(Float.init))
                 } else {
-                    try parameterDatasets[layer].weight.append(rows: weights)
-                    try parameterDatasets[layer].bias.append(rows: biases)
+                    try handles.parameters[layer].weight.append(rows: weights)
+                    try handles.parameters[layer].bias.append(rows: biases)
                 }
             }
         }
         try file.flush()
+        try handles.checkpointStep.append(rows: [Int64(record.step)])
+        try file.flush()
+        checkpointRowCount += 1
     }
 
     /// Records string or number attributes on /meta (end time, wall times ...).
-    public func setMeta(text: [(String, String)] = [], reals: [(String, Double)] = []) throws {
+    public func setMeta(text: [(String, String)] = [], reals: [(String, Double)] = [], integers: [(String, Int64)] = []) throws {
         let meta = try file.root.group("meta")
         for (name, value) in text { try meta.attributes.set(name, value) }
         for (name, value) in reals { try meta.attributes.set(name, value) }
+        for (name, value) in integers { try meta.attributes.set(name, value) }
     }
 
-    /// Sets the root `status` attribute and flushes.
+    /// Sets the `status` attribute (of the root and of /meta) and flushes.
     public func setStatus(_ status: RunStatus) throws {
         try file.attributes.set("status", status.rawValue)
+        try file.root.group("meta").attributes.set("status", status.rawValue)
         try file.flush()
     }
 
     /// Closes the file.
     public func close() throws {
         try file.close()
+    }
+
+    /// Makes `staging` visible as `path` without ever replacing an existing file there, and
+    /// makes the new name durable.
+    private static func publish(_ staging: String, as path: String) throws {
+        guard link(staging, path) == 0 else {
+            if errno == EEXIST { throw HDF5Error.fileExists(file: path) }
+            throw RunLogError.io(path: path, reason: "cannot link \(staging) to it: " + String(cString: strerror(errno)))
+        }
+        unlink(staging)
+        let directory = (path as NSString).deletingLastPathComponent
+        let descriptor = Foundation.open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if descriptor >= 0 {
+            _ = fsync(descriptor)
+            _ = Foundation.close(descriptor)
+        }
     }
 }
 

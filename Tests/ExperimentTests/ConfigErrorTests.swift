@@ -88,7 +88,7 @@ struct ConfigErrorTests {
         let error = try #require(ConfigFixture.error(yaml))
         #expect(error.key == "logging.colour")
         #expect(error.suggestion == nil)
-        #expect(error.hint == "valid keys under logging: runs_directory, save_params")
+        #expect(error.hint == "valid keys under logging: runs_directory, live, save_params")
     }
 
     @Test func unknownKeyIsReportedBeforeTypeErrors() throws {

@@ -62,6 +62,7 @@ struct ConfigResolvedYAMLTests {
               spectrum: true
             logging:
               runs_directory: runs
+              live: false
               save_params: true
 
             """)

@@ -1,0 +1,194 @@
+import Foundation
+import RunLog
+
+/// Running the points of a ``SweepPlan``: one (`--index`), or all in turn, each in its own run
+/// directory; and the tables `--list` and the end of a sweep print.
+///
+/// A point is run from scratch when its directory has no log yet, skipped when its log says
+/// `completed` or `diverged` (both final: the same config diverges the same way), and resumed
+/// from its resume state otherwise (`interrupted`, `failed`, or `running` left by a killed
+/// job). Running a sweep again therefore continues it, and a requeued Slurm task picks up
+/// where it was stopped.
+public enum SweepRunner {
+    /// How running one point ended.
+    public enum Outcome: Sendable, Equatable {
+        case completed
+        /// Skipped: its log already said `completed` or `diverged`.
+        case alreadyDone(String)
+        case interrupted
+        /// Stopped as asked (`stopAtStep`), resumably.
+        case stopped
+        case diverged(String)
+        case failed(String)
+
+        /// The word the summary shows.
+        public var word: String {
+            switch self {
+            case .completed: return "completed"
+            case .alreadyDone(let status): return status
+            case .interrupted, .stopped: return "interrupted"
+            case .diverged: return "diverged"
+            case .failed: return "failed"
+            }
+        }
+    }
+
+    /// Runs, resumes or skips point `index`.
+    public static func run(
+        index: Int, of plan: SweepPlan, invocation: RunInvocation, force: Bool = false, say: @escaping (String) -> Void
+    ) throws -> Outcome {
+        guard plan.points.indices.contains(index) else {
+            throw RunnerError.badSweep(
+                source: plan.source, problem: "there is no point \(index): the grid has \(plan.points.count) (0...\(plan.points.count - 1))",
+                hint: "list them with geodim sweep \(plan.source) --list")
+        }
+        try plan.writeIndex()
+        let point = plan.points[index]
+        var pointInvocation = invocation
+        pointInvocation.metadata += [
+            ("sweep_identity", plan.identity), ("sweep_directory", plan.directory),
+            ("sweep_index", String(index)), ("sweep_point", point.label), ("sweep_config", plan.source),
+        ]
+        say("sweep point \(index)/\(plan.points.count - 1): \(point.label)")
+        let logPath = point.directory + "/log.h5"
+        if FileManager.default.fileExists(atPath: logPath),
+           let status = try? RunLogHeader.read(path: logPath).status,
+           status == RunStatus.completed.rawValue || status == RunStatus.diverged.rawValue {
+            say("sweep point \(index): already \(status); \(point.directory)")
+            return .alreadyDone(status)
+        }
+        do {
+            let summary: RunSummary
+            if FileManager.default.fileExists(atPath: point.directory + "/resume.state") {
+                let status = try RunLogHeader.read(path: logPath).status
+                say("sweep point \(index): continuing the \(status) run in \(point.directory)")
+                summary = try TrainingRun.resume(
+                    directory: point.directory, overrides: [], force: force, invocation: pointInvocation, say: say)
+            } else {
+                summary = try TrainingRun.run(
+                    config: point.config, overrides: point.overrides, invocation: pointInvocation,
+                    runDirectory: point.directory, reuseUnstarted: true, say: say)
+            }
+            if summary.status == .interrupted { return summary.stoppedOnRequest ? .stopped : .interrupted }
+            return .completed
+        } catch let error as ExperimentError {
+            if case .diverged = error { return .diverged(String(describing: error)) }
+            throw error
+        }
+    }
+
+    /// Runs every point in turn (skipping finished ones, resuming stopped ones), then prints
+    /// the summary table. Stops early, with outcome `interrupted` last, on SIGINT/SIGTERM.
+    /// A point that fails does not stop the others.
+    public static func runAll(
+        _ plan: SweepPlan, invocation: RunInvocation, say: @escaping (String) -> Void
+    ) throws -> [Outcome] {
+        Interrupts.install()
+        var outcomes: [Outcome] = []
+        for point in plan.points {
+            if Interrupts.requested {
+                outcomes.append(.interrupted)
+                break
+            }
+            let outcome: Outcome
+            do {
+                outcome = try run(index: point.index, of: plan, invocation: invocation, say: say)
+            } catch RunnerError.interruptedBeforeStart {
+                outcome = .interrupted
+            } catch {
+                say("sweep point \(point.index): failed: \(error)")
+                outcome = .failed(String(describing: error))
+            }
+            outcomes.append(outcome)
+            if outcome == .interrupted { break }
+        }
+        say("")
+        for line in summaryLines(plan) { say(line) }
+        return outcomes
+    }
+
+    // MARK: - Tables
+
+    /// The state of a point from its directory: `pending`, `starting` or `running` (a process
+    /// holds it), `stopped` (its log says running but nothing holds it: the job was killed),
+    /// or the log's status.
+    public static func status(of point: SweepPlan.SweepPoint) -> String {
+        let logPath = point.directory + "/log.h5"
+        let exists = FileManager.default.fileExists(atPath: logPath)
+        // A log being written without SWMR is locked against readers: ask the run's lock first.
+        if RunLock.isHeld(directory: point.directory) { return exists ? "running" : "starting" }
+        guard exists else { return "pending" }
+        guard let header = try? RunLogHeader.read(path: logPath) else { return "unreadable" }
+        return header.status == RunStatus.running.rawValue ? "stopped" : header.status
+    }
+
+    /// `--list`: one line per point with its index, values, status and directory.
+    public static func listLines(_ plan: SweepPlan) -> [String] {
+        var lines = [
+            "sweep \(plan.base.name): \(plan.points.count) point(s) over \(plan.keys.joined(separator: " x ")), "
+                + "in \(plan.directory)",
+        ]
+        var table = [["index"] + plan.keys + ["status", "directory"]]
+        for point in plan.points {
+            table.append([String(point.index)] + point.assignments.map(\.value) + [status(of: point), point.directory])
+        }
+        lines += formatTable(table)
+        return lines
+    }
+
+    /// The summary table: per point its values, status, last checkpoint's epoch and test
+    /// accuracy, the BFD of each input set (first output variant) there, and the run's wall time.
+    public static func summaryLines(_ plan: SweepPlan) -> [String] {
+        let output = plan.base.bfd.outputs.first?.rawValue ?? "logits"
+        let sources = plan.base.bfd.enabled ? plan.base.bfd.inputs.map(\.rawValue) : []
+        var table = [["index"] + plan.keys + ["status", "epoch", "test_acc"] + sources.map { "bfd_\($0)_\(output)" } + ["wall_s"]]
+        for point in plan.points {
+            var row = [String(point.index)] + point.assignments.map(\.value) + [status(of: point)]
+            let reading = try? RunLogReading.read(path: point.directory + "/log.h5")
+            if let reading, let last = reading.epochs.indices.last {
+                row += [String(reading.epochs[last]), String(format: "%.4f", reading.testAccuracy[last])]
+                for source in sources {
+                    let series = reading.series.first { $0.source == source && $0.output == output }
+                    if let series, last < series.ranks.count {
+                        row.append("\(series.ranks[last])\(series.clear[last] == 1 ? "" : "?")/\(series.rowCap)")
+                    } else {
+                        row.append("-")
+                    }
+                }
+                let meta = Dictionary(reading.meta, uniquingKeysWith: { first, _ in first })
+                let wall = meta["wall_time_s"].flatMap(Double.init).map { $0.isFinite ? String(format: "%.1f", $0) : "-" } ?? "-"
+                row.append(wall)
+            } else {
+                row += ["-", "-"] + sources.map { _ in "-" } + ["-"]
+            }
+            table.append(row)
+        }
+        return ["sweep \(plan.base.name) (\(plan.directory)): BFD at the last checkpoint as rank/row cap (? = no clear gap)"]
+            + formatTable(table)
+    }
+
+    private static func formatTable(_ rows: [[String]]) -> [String] {
+        guard let width = rows.map(\.count).max() else { return [] }
+        var widths = [Int](repeating: 0, count: width)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+    }
+}
+
+extension RunLock {
+    /// Whether some process holds the lock of `directory` now.
+    static func isHeld(directory: String) -> Bool {
+        let descriptor = open(directory + "/.lock", O_RDWR)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return false
+        }
+        return errno == EWOULDBLOCK || errno == EAGAIN
+    }
+}

@@ -1,0 +1,257 @@
+import HDF5
+
+/// The structure of a run's log: what its per-checkpoint groups are and whether parameters and
+/// spectra are stored. A writer that reopens a log to resume must be given the same layout.
+public struct RunLogLayout: Sendable, Equatable {
+    public var series: [BFDSeries]
+    public var neuronSources: [String]
+    /// Widths, inputs first.
+    public var layerSizes: [Int]
+    public var saveParameters: Bool
+    public var storeSpectra: Bool
+    public var parametersAsFloat32: Bool
+
+    public init(
+        series: [BFDSeries], neuronSources: [String], layerSizes: [Int], saveParameters: Bool,
+        storeSpectra: Bool, parametersAsFloat32: Bool
+    ) {
+        self.series = series
+        self.neuronSources = neuronSources
+        self.layerSizes = layerSizes
+        self.saveParameters = saveParameters
+        self.storeSpectra = storeSpectra
+        self.parametersAsFloat32 = parametersAsFloat32
+    }
+}
+
+/// Handles on every growing dataset of a log, opened by name (after creating the layout, or on
+/// an existing log to resume it).
+struct RunLogHandles {
+    // /train: `step` is the commit column, appended after the others.
+    let trainStep: HDF5Dataset
+    let trainColumns: (epoch: HDF5Dataset, loss: HDF5Dataset, lr: HDF5Dataset, wall: HDF5Dataset)
+    // /checkpoints: `step` is the commit column, appended after everything else of a row.
+    let checkpointStep: HDF5Dataset
+    let checkpointColumns: (epoch: HDF5Dataset, wall: HDF5Dataset, trainLoss: HDF5Dataset, trainAccuracy: HDF5Dataset,
+                            testLoss: HDF5Dataset, testAccuracy: HDF5Dataset)
+    let bfd: [[String: HDF5Dataset]]
+    let neurons: [[String: HDF5Dataset]]
+    let parameters: [(weight: HDF5Dataset, bias: HDF5Dataset)]
+
+    /// Every per-checkpoint dataset except the commit column `/checkpoints/step`.
+    var checkpointData: [HDF5Dataset] {
+        let c = checkpointColumns
+        var datasets = [c.epoch, c.wall, c.trainLoss, c.trainAccuracy, c.testLoss, c.testAccuracy]
+        for group in bfd + neurons {
+            for name in group.keys.sorted() { datasets.append(group[name]!) }
+        }
+        for layer in parameters { datasets += [layer.weight, layer.bias] }
+        return datasets
+    }
+
+    var trainData: [HDF5Dataset] {
+        [trainColumns.epoch, trainColumns.loss, trainColumns.lr, trainColumns.wall]
+    }
+
+    static func open(_ root: HDF5Group, layout: RunLogLayout) throws -> RunLogHandles {
+        let bfdNames = RunLogWriter.bfdIntegerColumns.map(\.0) + RunLogWriter.bfdFlagColumns.map(\.0)
+            + RunLogWriter.bfdRealColumns.map(\.0) + (layout.storeSpectra ? ["spectrum"] : [])
+        var bfd: [[String: HDF5Dataset]] = []
+        for entry in layout.series {
+            let group = try root.group("checkpoints/bfd/" + entry.groupName)
+            var datasets: [String: HDF5Dataset] = [:]
+            for name in bfdNames { datasets[name] = try group.dataset(name) }
+            bfd.append(datasets)
+        }
+        var neurons: [[String: HDF5Dataset]] = []
+        for source in layout.neuronSources {
+            let group = try root.group("checkpoints/neurons/" + source)
+            var datasets: [String: HDF5Dataset] = [:]
+            for name in ["dead", "always_active", "patterns"] { datasets[name] = try group.dataset(name) }
+            neurons.append(datasets)
+        }
+        var parameters: [(weight: HDF5Dataset, bias: HDF5Dataset)] = []
+        if layout.saveParameters {
+            for layer in 0..<(layout.layerSizes.count - 1) {
+                parameters.append((try root.dataset("params/layer\(layer)/weight"), try root.dataset("params/layer\(layer)/bias")))
+            }
+        }
+        return RunLogHandles(
+            trainStep: try root.dataset("train/step"),
+            trainColumns: (try root.dataset("train/epoch"), try root.dataset("train/loss"), try root.dataset("train/lr"),
+                           try root.dataset("train/wall_time_s")),
+            checkpointStep: try root.dataset("checkpoints/step"),
+            checkpointColumns: (try root.dataset("checkpoints/epoch"), try root.dataset("checkpoints/wall_time_s"),
+                                try root.dataset("checkpoints/train_loss"), try root.dataset("checkpoints/train_accuracy"),
+                                try root.dataset("checkpoints/test_loss"), try root.dataset("checkpoints/test_accuracy")),
+            bfd: bfd, neurons: neurons, parameters: parameters)
+    }
+}
+
+extension RunLogWriter {
+    /// Creates every group, dataset, attribute and dimension scale of a new log, and writes the
+    /// metadata and inputs.
+    static func createLayout(
+        in file: HDF5File, layout: RunLogLayout, metadata: RunMetadata, inputs: RunInputs, created: String
+    ) throws {
+        let root = try file.root
+
+        try file.attributes.set("format", runLogFormat)
+        try file.attributes.set("format_version", runLogFormatVersion)
+        try file.attributes.set("geodim_version", metadata.geodimVersion)
+        try file.attributes.set("created", created)
+        try file.attributes.set("status", RunStatus.running.rawValue)
+
+        // /meta
+        let meta = try root.createGroup("meta")
+        let configDataset = try meta.createStringDataset("config_yaml", value: metadata.configYAML)
+        try configDataset.attributes.set("description", "the fully resolved config; geodim train accepts it as is")
+        try meta.createStringDataset("overrides", values: metadata.overrides)
+        try meta.attributes.set("command_line", metadata.commandLine)
+        try meta.attributes.set("seed", metadata.seed)
+        try meta.attributes.set("architecture", metadata.layerSizes.map(String.init).joined(separator: "-"))
+        try meta.attributes.set("layer_sizes", metadata.layerSizes.map(Int64.init))
+        try meta.attributes.set("parameter_count", Int64(metadata.parameterCount))
+        try meta.attributes.set("hidden_neurons", Int64(metadata.hiddenNeurons))
+        try meta.attributes.set("precision", metadata.precision)
+        try meta.attributes.set("hdf5_version", HDF5Library.version)
+        for (name, value) in metadata.textAttributes { try meta.attributes.set(name, value) }
+        for (name, value) in metadata.integerAttributes { try meta.attributes.set(name, value) }
+
+        // /data
+        let data = try root.createGroup("data")
+        try describe(
+            data.createDataset("train_indices", values: inputs.trainIndices),
+            "pooled MNIST index: i < 60000 is image i of train-images-idx3-ubyte, else image i - 60000 of t10k-images-idx3-ubyte")
+        try describe(data.createDataset("train_labels", values: inputs.trainLabels), "labels of the training set")
+        try describe(data.createDataset("test_indices", values: inputs.testIndices), "pooled MNIST index of each test image")
+        try describe(data.createDataset("test_labels", values: inputs.testLabels), "labels of the test set")
+        try describe(
+            data.createDataset("bfd_train_indices", values: inputs.bfdTrainIndices),
+            "pooled MNIST indices of the training inputs the BFD is measured on, in Jacobian row order")
+        try describe(
+            data.createDataset("bfd_test_indices", values: inputs.bfdTestIndices),
+            "pooled MNIST indices of the test inputs the BFD is measured on, in Jacobian row order")
+        let randomCount = inputs.randomFeatureCount > 0 ? inputs.randomInputs.count / inputs.randomFeatureCount : 0
+        let random = try data.createDataset(
+            "random_inputs", values: inputs.randomInputs, shape: [randomCount, inputs.randomFeatureCount])
+        try describe(random, "Gaussian random inputs the BFD is measured on, N(mean, std) per pixel")
+        try random.attributes.set("mean", inputs.randomMean)
+        try random.attributes.set("std", inputs.randomStd)
+
+        // /train
+        let train = try root.createGroup("train")
+        let trainStep = try train.createExtendableDataset("step", of: Int64.self)
+        let trainEpoch = try train.createExtendableDataset("epoch", of: Double.self)
+        let trainLoss = try train.createExtendableDataset("loss", of: Double.self)
+        let trainLR = try train.createExtendableDataset("lr", of: Double.self)
+        let trainWall = try train.createExtendableDataset("wall_time_s", of: Double.self)
+        try describe(trainStep, "optimizer steps done", units: "steps")
+        try describe(trainEpoch, "fractional epoch: step / steps per epoch", units: "epochs")
+        try describe(trainLoss, "mini-batch mean softmax cross-entropy", units: "nats")
+        try describe(trainLR, "learning rate used for this step")
+        try describe(trainWall, "seconds since the start of the run", units: "s")
+        try trainStep.makeDimensionScale(name: "step")
+        for dataset in [trainEpoch, trainLoss, trainLR, trainWall] {
+            try dataset.attachDimensionScale(trainStep)
+        }
+
+        // /checkpoints
+        let checkpoints = try root.createGroup("checkpoints")
+        let checkpointStep = try checkpoints.createExtendableDataset("step", of: Int64.self)
+        let checkpointEpoch = try checkpoints.createExtendableDataset("epoch", of: Int64.self)
+        let checkpointWall = try checkpoints.createExtendableDataset("wall_time_s", of: Double.self)
+        let trainLossAt = try checkpoints.createExtendableDataset("train_loss", of: Double.self, fillValue: .nan)
+        let trainAccuracyAt = try checkpoints.createExtendableDataset("train_accuracy", of: Double.self, fillValue: .nan)
+        let testLossAt = try checkpoints.createExtendableDataset("test_loss", of: Double.self, fillValue: .nan)
+        let testAccuracyAt = try checkpoints.createExtendableDataset("test_accuracy", of: Double.self, fillValue: .nan)
+        try describe(checkpointStep, "optimizer steps done", units: "steps")
+        try describe(checkpointEpoch, "epochs done", units: "epochs")
+        try describe(checkpointWall, "seconds since the start of the run", units: "s")
+        try describe(trainLossAt, "mean cross-entropy on the full training set", units: "nats")
+        try describe(trainAccuracyAt, "accuracy on the full training set", units: "fraction")
+        try describe(testLossAt, "mean cross-entropy on the full test set", units: "nats")
+        try describe(testAccuracyAt, "accuracy on the full test set", units: "fraction")
+        try checkpointStep.makeDimensionScale(name: "step")
+        for dataset in [checkpointEpoch, checkpointWall, trainLossAt, trainAccuracyAt, testLossAt, testAccuracyAt] {
+            try dataset.attachDimensionScale(checkpointStep)
+        }
+
+        let bfdGroup = try checkpoints.createGroup("bfd")
+        try bfdGroup.attributes.set("series", layout.series.map(\.groupName))
+        for entry in layout.series {
+            let group = try bfdGroup.createGroup(entry.groupName)
+            try group.attributes.set("source", entry.source)
+            try group.attributes.set("output", entry.output)
+            try group.attributes.set("method", entry.method)
+            try group.attributes.set("rank_rule", entry.rankRule)
+            try group.attributes.set("relative_tolerance", entry.relativeTolerance)
+            try group.attributes.set("n", Int64(entry.inputCount))
+            try group.attributes.set("rows", Int64(entry.rows))
+            try group.attributes.set("row_cap", Int64(entry.rowCap))
+            try group.attributes.set("parameter_count", Int64(entry.parameterCount))
+            try group.attributes.set("symmetry_bound", Int64(entry.symmetryBound))
+            var datasets: [String: HDF5Dataset] = [:]
+            for (name, description) in RunLogWriter.bfdIntegerColumns {
+                datasets[name] = try group.createExtendableDataset(name, of: Int64.self)
+                try describe(datasets[name], description)
+            }
+            for (name, description) in RunLogWriter.bfdFlagColumns {
+                datasets[name] = try group.createExtendableDataset(name, of: UInt8.self)
+                try describe(datasets[name], description)
+            }
+            for (name, description) in RunLogWriter.bfdRealColumns {
+                datasets[name] = try group.createExtendableDataset(name, of: Double.self, fillValue: .nan)
+                try describe(datasets[name], description)
+            }
+            if layout.storeSpectra {
+                let width = max(1, min(entry.rows, entry.parameterCount))
+                let spectrum = try group.createExtendableDataset(
+                    "spectrum", of: Double.self, rowShape: [width], chunkRows: 1, compression: 4, fillValue: .nan)
+                try describe(spectrum, "singular values of J, descending, NaN-padded")
+                datasets["spectrum"] = spectrum
+            }
+            for dataset in datasets.values { try dataset.attachDimensionScale(checkpointStep) }
+        }
+
+        let neuronsGroup = try checkpoints.createGroup("neurons")
+        let hiddenLayers = max(1, layout.layerSizes.count - 2)
+        for source in layout.neuronSources {
+            let group = try neuronsGroup.createGroup(source)
+            let dead = try group.createExtendableDataset("dead", of: Int64.self, rowShape: [hiddenLayers])
+            let alwaysActive = try group.createExtendableDataset("always_active", of: Int64.self, rowShape: [hiddenLayers])
+            let patterns = try group.createExtendableDataset("patterns", of: Int64.self)
+            try describe(dead, "hidden neurons inactive on every input of the set, per hidden layer")
+            try describe(alwaysActive, "hidden neurons active on every input of the set, per hidden layer")
+            try describe(patterns, "distinct activation patterns over the set (linear regions it perceives)")
+            for dataset in [dead, alwaysActive, patterns] { try dataset.attachDimensionScale(checkpointStep) }
+        }
+
+        if layout.saveParameters {
+            let params = try root.createGroup("params")
+            for layer in 0..<(layout.layerSizes.count - 1) {
+                let fanIn = layout.layerSizes[layer], fanOut = metadata.layerSizes[layer + 1]
+                let group = try params.createGroup("layer\(layer)")
+                let weight: HDF5Dataset
+                let bias: HDF5Dataset
+                if layout.parametersAsFloat32 {
+                    weight = try group.createExtendableDataset("weight", of: Float.self, rowShape: [fanOut, fanIn], chunkRows: 1, compression: 4)
+                    bias = try group.createExtendableDataset("bias", of: Float.self, rowShape: [fanOut], chunkRows: 1)
+                } else {
+                    weight = try group.createExtendableDataset("weight", of: Double.self, rowShape: [fanOut, fanIn], chunkRows: 1, compression: 4)
+                    bias = try group.createExtendableDataset("bias", of: Double.self, rowShape: [fanOut], chunkRows: 1)
+                }
+                try describe(weight, "W_l at each checkpoint, (out, in): z_(l+1) = W_l a_l + b_l")
+                try describe(bias, "b_l at each checkpoint")
+                try weight.attachDimensionScale(checkpointStep)
+                try bias.attachDimensionScale(checkpointStep)
+            }
+        }
+    }
+
+    static func describe(_ dataset: HDF5Dataset?, _ text: String, units: String? = nil) throws {
+        guard let dataset else { return }
+        try dataset.attributes.set("description", text)
+        if let units { try dataset.attributes.set("units", units) }
+    }
+}

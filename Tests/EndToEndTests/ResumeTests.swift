@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `geodim resume`: training k steps, stopping and resuming gives bitwise the same parameters,
+/// optimizer state and log as training in one go.
+@Suite("geodim resume is bit-exact", .serialized)
+struct ResumeTests {
+    /// Trains `extra` in one go into `<runs>/<name>`; expects success.
+    private func straight(_ scratch: Scratch, _ name: String, _ extra: [String] = []) throws -> String {
+        let directory = scratch.runs + "/" + name
+        let result = try scratch.geodim(["train", scratch.configPath, "--run-dir", directory] + scratch.placement + extra)
+        #expect(result.status == 0, "straight run failed: \(result.stderr)")
+        return directory
+    }
+
+    @Test("stop mid-epoch, at an epoch boundary and at a checkpoint, resume each time: same run")
+    func stopsAnywhereResumeExactly() throws {
+        let scratch = try Scratch("resume")
+        let reference = try straight(scratch, "straight")
+        let directory = scratch.runs + "/stopped"
+        // 19 batches per epoch: 25 is mid-epoch 2, 38 ends epoch 2 (a checkpoint epoch), 57
+        // ends epoch 3 (no checkpoint).
+        var result = try scratch.geodim(
+            ["train", scratch.configPath, "--run-dir", directory, "--stop-at-step", "25"] + scratch.placement)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("stopped as asked at step 25 (epoch 1 done + 6/19 batches)"), "\(result.stdout)")
+        #expect(try logStatus(directory + "/log.h5") == "interrupted")
+        for stop in ["38", "57"] {
+            result = try scratch.geodim(["resume", directory, "--stop-at-step", stop])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("stopped as asked at step \(stop)"), "\(result.stdout)")
+        }
+        result = try scratch.geodim(["resume", directory])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("resuming at step 57: epoch 3 done"), "\(result.stdout)")
+        #expect(try logStatus(directory + "/log.h5") == "completed")
+        try expectSameRun(reference, directory)
+
+        // The log records each resume.
+        let history = try h5py(#"""
+            import sys, h5py
+            m = h5py.File(sys.argv[1], "r")["meta"].attrs
+            # Provenance: machine, libraries and threads, data, code, command, times, status.
+            for k in ["host", "cpu_model", "cpu_count", "blas", "blas_threads", "lapack_version", "lapack_threads",
+                      "hdf5_version", "git_commit", "git_dirty", "command_line", "start_time", "end_time",
+                      "mnist_sha256_train-images-idx3-ubyte", "working_directory"]:
+                assert k in m, k
+            assert m["status"] == "completed" and "--stop-at-step 25" in m["command_line"]
+            assert m["lapack_version"][0].isdigit() and int(m["cpu_count"]) >= 1
+            print(int(m["resume_count"]), [h.split(" | ")[1] for h in m["resume_history"]])
+            """#, [directory + "/log.h5"])
+        #expect(history.stdout.contains("3 ['from step 25', 'from step 38', 'from step 57']"), "\(history.stdout)\(history.stderr)")
+        // A completed run has nothing left to resume.
+        result = try scratch.geodim(["resume", directory])
+        #expect(result.status == 64 && result.stderr.contains("already completed all 4 epochs"), "\(result.stderr)")
+    }
+
+    @Test("Adam in float64: moments and step count survive a stop")
+    func adamFloat64Resumes() throws {
+        let scratch = try Scratch("resume-adam")
+        let extra = ["optimizer.name=adam", "optimizer.lr=0.003", "optimizer.momentum=0", "training.precision=float64"]
+        let reference = try straight(scratch, "straight", extra)
+        let directory = scratch.runs + "/stopped"
+        let first = try scratch.geodim(
+            ["train", scratch.configPath, "--run-dir", directory, "--stop-at-step", "30"] + scratch.placement + extra)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try stateDigest(directory).contains("step=30 epochs=1 batches=11 optimizer_step=30"))
+        let second = try scratch.geodim(["resume", directory])
+        #expect(second.status == 0, "\(second.stderr)")
+        try expectSameRun(reference, directory)
+    }
+
+    @Test("a changed config is refused naming the keys; --force continues; fixed keys never change")
+    func changedConfigIsRefusedUnlessForced() throws {
+        let scratch = try Scratch("resume-config")
+        let reference = try straight(scratch, "straight", ["training.epochs=6"])
+        let directory = try straight(scratch, "short")
+        let before = try Data(contentsOf: URL(fileURLWithPath: directory + "/log.h5"))
+
+        var result = try scratch.geodim(["resume", directory, "training.epochs=6", "optimizer.lr=0.07"])
+        #expect(result.status == 64)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("training.epochs (4 -> 6)") && result.stderr.contains("optimizer.lr (0.05 -> 0.07)"), "\(result.stderr)")
+        #expect(result.stderr.contains("--force"))
+
+        result = try scratch.geodim(["resume", directory, "model.hidden=[8]", "--force"])
+        #expect(result.status == 64 && result.stderr.contains("model.hidden") && result.stderr.contains("cannot be changed"), "\(result.stderr)")
+        // Refusals leave the log as it was.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/log.h5")) == before)
+
+        // Training a finished run longer equals training longer in the first place.
+        result = try scratch.geodim(["resume", directory, "training.epochs=6", "--force"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("changed (--force): training.epochs (4 -> 6)"), "\(result.stdout)")
+        try expectSameRun(reference, directory)
+        let config = try String(contentsOfFile: directory + "/config.yaml", encoding: .utf8)
+        #expect(config.contains("epochs: 6"), "config.yaml records the new value")
+    }
+}

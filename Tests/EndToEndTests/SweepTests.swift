@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `geodim sweep`: listing, one point by index (a Slurm array task), all points with a
+/// summary, and continuing a sweep.
+@Suite("geodim sweep, end to end", .serialized)
+struct SweepTests {
+    private let sweepConfig = runnerConfig.replacingOccurrences(of: "  epochs: 4", with: "  epochs: 2")
+        + "\nsweep:\n  optimizer.lr: [0.05, 1.0e+6]\n  training.log_every: [1, 3]\n"
+
+    @Test("--list, --index, a full run with its summary, and a second run that skips finished points")
+    func sweepRunsEveryPointOnce() throws {
+        let scratch = try Scratch("sweep", config: sweepConfig)
+        let list = try scratch.geodim(["sweep", scratch.configPath, "--list"] + scratch.placement)
+        #expect(list.status == 0, "\(list.stderr)")
+        let rows = list.stdout.split(separator: "\n").dropFirst(2)
+        #expect(rows.count == 4, "\(list.stdout)")
+        // First key slowest.
+        let expected = [("0.05", "1"), ("0.05", "3"), ("1.0e+6", "1"), ("1.0e+6", "3")]
+        for (row, (lr, every)) in zip(rows, expected) {
+            let cells = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            #expect(cells.count == 5 && cells[1] == lr && cells[2] == every && cells[3] == "pending", "\(row)")
+        }
+        let firstLine = try #require(list.stdout.split(separator: "\n").first.map(String.init))
+        let sweepDirectory = try #require(firstLine.components(separatedBy: ", in ").last)
+        #expect(sweepDirectory.hasPrefix(scratch.runs + "/runner/sweep-"))
+
+        // One point, as an array task would run it.
+        let one = try scratch.geodim(["sweep", scratch.configPath, "--index", "1"] + scratch.placement)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(FileManager.default.fileExists(atPath: sweepDirectory + "/point-001/log.h5"))
+        #expect(!FileManager.default.fileExists(atPath: sweepDirectory + "/point-000"))
+        let index = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sweepDirectory + "/sweep.json"))) as? [String: Any])
+        #expect(index["format"] as? String == "geodim-sweep" && index["keys"] as? [String] == ["optimizer.lr", "training.log_every"])
+        let points = index["points"] as? [[String: Any]] ?? []
+        #expect(points.count == 4 && points[2]["directory"] as? String == "point-002")
+        #expect((points[2]["values"] as? [String: Any])?["optimizer.lr"] as? Double == 1e6)
+
+        // Everything: the diverging points are reported, the others complete; exit 1.
+        let all = try scratch.geodim(["sweep", scratch.configPath] + scratch.placement)
+        #expect(all.status == 1, "\(all.stderr)")
+        #expect(all.stdout.contains("sweep point 1: already completed"), "\(all.stdout)")
+        #expect(all.stderr.contains("2 of 4 sweep point(s) did not complete"), "\(all.stderr)")
+        let table = all.stdout.split(separator: "\n").drop { !$0.hasPrefix("sweep runner (") }
+        #expect(table.count == 6, "summary table:\n\(all.stdout)")
+        let statuses = table.dropFirst(2).map { $0.split(separator: " ", omittingEmptySubsequences: true)[3] }
+        #expect(statuses == ["completed", "completed", "diverged", "diverged"], "\(table)")
+        #expect(table.dropFirst(2).first?.contains("/60") == true, "BFD as rank/row cap (6 inputs x 10 logits):\n\(table)")
+
+        // Each point's log records where it belongs.
+        let meta = try h5py(#"""
+            import sys, h5py
+            m = h5py.File(sys.argv[1], "r")["meta"].attrs
+            print(m["sweep_index"], m["sweep_point"], m["sweep_directory"])
+            """#, [sweepDirectory + "/point-003/log.h5"])
+        #expect(meta.stdout.hasPrefix("3 optimizer.lr=1.0e+6 training.log_every=3 " + sweepDirectory), "\(meta.stdout)\(meta.stderr)")
+
+        // Running it again touches nothing.
+        let again = try scratch.geodim(["sweep", scratch.configPath, "--summary"] + scratch.placement)
+        #expect(again.status == 0 && again.stdout.contains("completed"))
+        let rerun = try scratch.geodim(["sweep", scratch.configPath] + scratch.placement)
+        #expect(rerun.stdout.components(separatedBy: "already").count == 5, "\(rerun.stdout)")
+    }
+
+    @Test("a stopped point is resumed by the next sweep run and ends as an uninterrupted run of its config does")
+    func stoppedPointIsContinued() throws {
+        let scratch = try Scratch("sweep-resume", config: sweepConfig)
+        let stopped = try scratch.geodim(["sweep", scratch.configPath, "--index", "0", "--stop-at-step", "7"] + scratch.placement)
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        let list = try scratch.geodim(["sweep", scratch.configPath, "--list"] + scratch.placement)
+        let row = try #require(list.stdout.split(separator: "\n").dropFirst(2).first, "\(list.stdout)")
+        let cells = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        #expect(cells[3] == "interrupted", "\(row)")
+        let directory = try #require(cells.last)
+
+        let resumed = try scratch.geodim(["sweep", scratch.configPath, "--index", "0"] + scratch.placement)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("continuing the interrupted run") && resumed.stdout.contains("resuming at step 7"), "\(resumed.stdout)")
+
+        // The same point trained by geodim train from the base config and the point's overrides.
+        let single = try Scratch("sweep-single", config: sweepConfig.components(separatedBy: "\nsweep:")[0])
+        let reference = try single.geodim(
+            ["train", single.configPath, "--run-dir", single.runs + "/straight", "optimizer.lr=0.05", "training.log_every=1"]
+                + scratch.placement)
+        #expect(reference.status == 0, "\(reference.stderr)")
+        try expectSameRun(single.runs + "/straight", directory)
+    }
+}
