@@ -52,6 +52,9 @@ extension ExperimentConfig {
     public enum BFDMethod: String, Codable, CaseIterable, Sendable {
         /// Eigenvalues of the structured Gram matrix J Jᵀ.
         case gram
+        /// The structured Gram matrix without a spectrum: the rank certified by LDLᵀ inertia
+        /// counts (fast; no spectrum is logged).
+        case gramInertia = "gram_inertia"
         /// An explicit float64 Jacobian and its singular values.
         case jacobian
     }

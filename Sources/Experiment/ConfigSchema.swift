@@ -59,7 +59,7 @@ extension ExperimentConfig {
         leaf("bfd.random_samples", "integer >= 1 (100): Gaussian random inputs"),
         leaf("bfd.random_mean", "number (0.5): mean of each random pixel"),
         leaf("bfd.random_std", "number > 0 (1.0): standard deviation of each random pixel"),
-        leaf("bfd.method", "gram | jacobian (gram): structured J Jᵀ, or explicit float64 Jacobian + SVD"),
+        leaf("bfd.method", "gram | gram_inertia | jacobian (gram): structured J Jᵀ and its spectrum, the same with the rank certified by inertia counts, or explicit float64 Jacobian + SVD"),
         leaf("bfd.rank_rule", "gap | numpy | relative (gap): rule for the headline rank"),
         leaf("bfd.relative_tolerance", "number in (0, 1) (1e-10): tolerance of the relative rule"),
         leaf("bfd.spectrum", "boolean (true): log the singular spectrum"),

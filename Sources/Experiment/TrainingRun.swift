@@ -300,7 +300,8 @@ struct Prepared {
         layout = RunLogLayout(
             series: measurement.series, neuronSources: data.bfdSets.map { $0.source.rawValue },
             layerSizes: architecture.layerSizes, saveParameters: config.logging.saveParams,
-            storeSpectra: config.bfd.spectrum, parametersAsFloat32: config.training.precision == .float32)
+            storeSpectra: config.bfd.spectrum && config.bfd.method != .gramInertia,
+            parametersAsFloat32: config.training.precision == .float32)
         BLASRuntime.setThreadCount(config.threads)
     }
 

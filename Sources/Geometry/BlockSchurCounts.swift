@@ -22,14 +22,23 @@ import Network
 /// Also returns an estimate of λ_max(K) (power iteration on the factored form), which the
 /// caller needs to place the thresholds: the thresholds are given relative, as multiples of
 /// λ_max.
+///
+/// With `onlyWhenCheaper` (the default) it also returns nil when the Schur complement would
+/// cost more than factorising K itself (m·p_R² + p_R³/3 ≥ m³/3, i.e. small batches).
 public func blockSchurEigenvalueCounts(
-    _ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)], relativeThresholds: [Double]
+    _ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)], relativeThresholds: [Double],
+    onlyWhenCheaper: Bool = true
 ) throws -> (counts: [Int], lambdaMax: Double)? {
     let architecture = factors.architecture
     let n = factors.sampleCount
     let d = architecture.outputSize
     let m = factors.rows
     guard architecture.layerCount >= 2, bases[0].rank == n else { return nil }
+    // Worth it only when the Schur complement is cheaper than factorising K itself:
+    // m·p_R² + p_R³/3 per count against m³/3.
+    let pRPlanned = (1..<architecture.layerCount).reduce(0) { $0 + architecture.fanOut($1) * bases[$1].rank }
+    let schurCost = Double(m) * Double(pRPlanned * pRPlanned) + Double(pRPlanned) * Double(pRPlanned * pRPlanned) / 3
+    guard !onlyWhenCheaper || schurCost < Double(m) * Double(m) * Double(m) / 3 else { return nil }
     var trace = PhaseTrace()
 
     // Blocks B_i = Δ_0[i] Δ_0[i]ᵀ and their eigendecompositions.

@@ -74,17 +74,14 @@ public enum LoggedInputs: Sendable {
     }
 }
 
-/// Opens `path` read-only and checks it is a geodim log this version reads.
+/// Opens `path` for reading and checks it is a geodim log this version reads.
 func openRunLog(_ path: String) throws -> HDF5File {
-    let file = try HDF5File.open(path, mode: .readOnly)
-    guard (try? file.attributes.string("format")) == runLogFormat else {
+    let file = try RunLogReading.openForReading(path)
+    do {
+        try RunLogReading.checkFormat(file, path: path)
+    } catch {
         try? file.close()
-        throw RunLogError.notARunLog(path: path, reason: "its root attribute `format` is not \"\(runLogFormat)\"")
-    }
-    let version = try file.attributes.value("format_version", as: Int64.self)
-    guard version <= runLogFormatVersion else {
-        try? file.close()
-        throw RunLogError.newerFormat(path: path, version: version)
+        throw error
     }
     return file
 }
