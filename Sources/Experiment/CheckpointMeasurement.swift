@@ -11,6 +11,8 @@ struct CheckpointMeasurement {
     let rule: RankRule
     let relativeTolerance: Double
     let keepSpectrum: Bool
+    /// CFFD settings, when it is estimated at each checkpoint.
+    let cffd: (seed: UInt64, mean: Double, std: Double, maxRows: Int)?
 
     init(config: ExperimentConfig, architecture: MLPArchitecture, sets: [BFDInputSet]) throws {
         self.architecture = architecture
@@ -30,6 +32,8 @@ struct CheckpointMeasurement {
         self.rule = rule
         relativeTolerance = config.bfd.relativeTolerance
         keepSpectrum = config.bfd.spectrum
+        cffd = config.bfd.cffd
+            ? (config.seed, config.bfd.randomMean, config.bfd.randomStd, config.bfd.cffdMaxRows) : nil
     }
 
     /// The series the log declares, in the order `measure` returns entries: sets outer,
@@ -49,7 +53,9 @@ struct CheckpointMeasurement {
     }
 
     /// BFD entries (sets outer, variants inner) and neuron statistics (one per set).
-    func measure(parameters: [Double]) throws -> (bfd: [BFDEntry], neurons: [NeuronEntry], results: [BFDResult]) {
+    func measure(parameters: [Double]) throws -> (
+        bfd: [BFDEntry], neurons: [NeuronEntry], results: [BFDResult], cffd: CFFDEntry?
+    ) {
         var entries: [BFDEntry] = []
         var neurons: [NeuronEntry] = []
         var results: [BFDResult] = []
@@ -74,6 +80,15 @@ struct CheckpointMeasurement {
                     patterns: statistics.distinctPatterns))
             }
         }
-        return (entries, neurons, results)
+        var cffdEntry: CFFDEntry? = nil
+        if let cffd, let variant = variants.first {
+            let estimate = try estimateCFFD(
+                architecture: architecture, parameters: parameters, variant: variant, method: method, seed: cffd.seed,
+                mean: cffd.mean, std: cffd.std, maxRows: cffd.maxRows)
+            cffdEntry = CFFDEntry(
+                estimate: estimate.value, converged: estimate.converged, sizes: estimate.steps.map(\.n),
+                ranks: estimate.steps.map(\.rank))
+        }
+        return (entries, neurons, results, cffdEntry)
     }
 }

@@ -87,7 +87,10 @@ extension ExperimentConfig {
             relativeTolerance: try r.value(
                 "bfd.relative_tolerance", expected: number, default: bfdDefaults.relativeTolerance,
                 Y.double),
-            spectrum: try r.value("bfd.spectrum", expected: boolean, default: bfdDefaults.spectrum, Y.bool))
+            spectrum: try r.value("bfd.spectrum", expected: boolean, default: bfdDefaults.spectrum, Y.bool),
+            cffd: try r.value("bfd.cffd", expected: boolean, default: bfdDefaults.cffd, Y.bool),
+            cffdMaxRows: try r.value(
+                "bfd.cffd_max_rows", expected: integer, default: bfdDefaults.cffdMaxRows, Y.int))
 
         let logging = LoggingSection(
             runsDirectory: try r.value(

@@ -52,6 +52,8 @@ extension ExperimentConfig {
             ("bfd.rank_rule", bfd.rankRule.rawValue),
             ("bfd.relative_tolerance", Y.written(bfd.relativeTolerance)),
             ("bfd.spectrum", bool(bfd.spectrum)),
+            ("bfd.cffd", bool(bfd.cffd)),
+            ("bfd.cffd_max_rows", int(bfd.cffdMaxRows)),
             ("logging.runs_directory", Y.written(logging.runsDirectory)),
             ("logging.live", bool(logging.live)),
             ("logging.save_params", bool(logging.saveParams)),

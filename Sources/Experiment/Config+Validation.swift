@@ -161,6 +161,7 @@ extension ExperimentConfig {
         }
         try check.that(bfd.testSamples, atLeast: 1, "bfd.test_samples")
         try check.that(bfd.randomSamples, atLeast: 1, "bfd.random_samples")
+        try check.that(bfd.cffdMaxRows, atLeast: 10, "bfd.cffd_max_rows")
         if bfd.enabled, bfd.inputs.contains(.train), let samples = bfd.trainSamples {
             let size = data.resolvedTrainSize
             try check.that(

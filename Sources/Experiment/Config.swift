@@ -233,6 +233,10 @@ extension ExperimentConfig {
         public var relativeTolerance: Double
         /// Log the singular spectrum.
         public var spectrum: Bool
+        /// Estimate the CFFD at each checkpoint (BFD on Gaussian batches of doubling size).
+        public var cffd: Bool
+        /// Largest number of Jacobian rows n·d the CFFD estimate may use.
+        public var cffdMaxRows: Int
 
         /// Creates the section; the defaults are those a YAML file gets for absent keys.
         public init(
@@ -240,8 +244,11 @@ extension ExperimentConfig {
             outputs: [BFDOutput] = [.logits], trainSamples: Int? = 100, testSamples: Int = 100,
             randomSamples: Int = 100, randomMean: Double = 0.5, randomStd: Double = 1.0,
             method: BFDMethod = .gram, rankRule: RankRule = .gap,
-            relativeTolerance: Double = 1e-10, spectrum: Bool = true
+            relativeTolerance: Double = 1e-10, spectrum: Bool = true, cffd: Bool = false,
+            cffdMaxRows: Int = 12_000
         ) {
+            self.cffd = cffd
+            self.cffdMaxRows = cffdMaxRows
             self.enabled = enabled
             self.inputs = inputs
             self.outputs = outputs
@@ -267,6 +274,8 @@ extension ExperimentConfig {
             case rankRule = "rank_rule"
             case relativeTolerance = "relative_tolerance"
             case spectrum
+            case cffd
+            case cffdMaxRows = "cffd_max_rows"
         }
     }
 

@@ -63,6 +63,8 @@ extension ExperimentConfig {
         leaf("bfd.rank_rule", "gap | numpy | relative (gap): rule for the headline rank"),
         leaf("bfd.relative_tolerance", "number in (0, 1) (1e-10): tolerance of the relative rule"),
         leaf("bfd.spectrum", "boolean (true): log the singular spectrum"),
+        leaf("bfd.cffd", "boolean (false): at each checkpoint, estimate the CFFD from Gaussian batches of doubling size"),
+        leaf("bfd.cffd_max_rows", "integer >= 10 (12000): largest n·d the CFFD estimate may use"),
         section("logging", "outputs"),
         leaf("logging.runs_directory", "path (runs): parent of run directories"),
         leaf("logging.live", "boolean (false): write the log with HDF5 SWMR so h5py can follow the run"),

@@ -123,9 +123,7 @@ public enum TrainingRun {
             randomMean: config.bfd.randomMean, randomStd: config.bfd.randomStd)
         let layout = prepared.layout
         let log = try RunLogWriter(
-            path: directory.logPath, metadata: metadata, inputs: inputs, series: layout.series,
-            neuronSources: layout.neuronSources, saveParameters: layout.saveParameters,
-            storeSpectra: layout.storeSpectra, parametersAsFloat32: layout.parametersAsFloat32,
+            path: directory.logPath, metadata: metadata, inputs: inputs, layout: layout,
             created: Provenance.timestamp(startDate), live: config.logging.live)
 
         let textLog = TextLog(path: directory.textLogPath, appending: false)
@@ -301,7 +299,7 @@ struct Prepared {
             series: measurement.series, neuronSources: data.bfdSets.map { $0.source.rawValue },
             layerSizes: architecture.layerSizes, saveParameters: config.logging.saveParams,
             storeSpectra: config.bfd.spectrum && config.bfd.method != .gramInertia,
-            parametersAsFloat32: config.training.precision == .float32)
+            parametersAsFloat32: config.training.precision == .float32, storeCFFD: config.bfd.cffd)
         BLASRuntime.setThreadCount(config.threads)
     }
 

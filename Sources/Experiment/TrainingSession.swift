@@ -173,7 +173,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         let record = CheckpointRecord(
             step: position.step, epoch: position.completedEpochs, wallTime: elapsed(), trainLoss: metrics.trainLoss,
             trainAccuracy: metrics.trainAccuracy, testLoss: metrics.testLoss, testAccuracy: metrics.testAccuracy,
-            bfd: measured.bfd, neurons: measured.neurons, parameters: config.logging.saveParams ? parameters : [])
+            bfd: measured.bfd, neurons: measured.neurons, parameters: config.logging.saveParams ? parameters : [],
+            cffd: measured.cffd)
         try flushRows()
         try log.appendCheckpoint(record)
         try saveState()

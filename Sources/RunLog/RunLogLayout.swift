@@ -10,11 +10,17 @@ public struct RunLogLayout: Sendable, Equatable {
     public var saveParameters: Bool
     public var storeSpectra: Bool
     public var parametersAsFloat32: Bool
+    /// Whether /checkpoints/cffd holds a CFFD estimate per checkpoint.
+    public var storeCFFD: Bool
+
+    /// Most batch sizes one CFFD estimate records (rows of /checkpoints/cffd/sizes).
+    public static let cffdSlots = 16
 
     public init(
         series: [BFDSeries], neuronSources: [String], layerSizes: [Int], saveParameters: Bool,
-        storeSpectra: Bool, parametersAsFloat32: Bool
+        storeSpectra: Bool, parametersAsFloat32: Bool, storeCFFD: Bool = false
     ) {
+        self.storeCFFD = storeCFFD
         self.series = series
         self.neuronSources = neuronSources
         self.layerSizes = layerSizes
@@ -37,12 +43,16 @@ struct RunLogHandles {
     let bfd: [[String: HDF5Dataset]]
     let neurons: [[String: HDF5Dataset]]
     let parameters: [(weight: HDF5Dataset, bias: HDF5Dataset)]
+    /// /checkpoints/cffd datasets (empty when the layout logs no CFFD).
+    let cffd: [String: HDF5Dataset]
+
+    static let cffdNames = ["estimate", "converged", "sizes", "ranks"]
 
     /// Every per-checkpoint dataset except the commit column `/checkpoints/step`.
     var checkpointData: [HDF5Dataset] {
         let c = checkpointColumns
         var datasets = [c.epoch, c.wall, c.trainLoss, c.trainAccuracy, c.testLoss, c.testAccuracy]
-        for group in bfd + neurons {
+        for group in bfd + neurons + [cffd] {
             for name in group.keys.sorted() { datasets.append(group[name]!) }
         }
         for layer in parameters { datasets += [layer.weight, layer.bias] }
@@ -76,6 +86,10 @@ struct RunLogHandles {
                 parameters.append((try root.dataset("params/layer\(layer)/weight"), try root.dataset("params/layer\(layer)/bias")))
             }
         }
+        var cffd: [String: HDF5Dataset] = [:]
+        if layout.storeCFFD {
+            for name in cffdNames { cffd[name] = try root.dataset("checkpoints/cffd/" + name) }
+        }
         return RunLogHandles(
             trainStep: try root.dataset("train/step"),
             trainColumns: (try root.dataset("train/epoch"), try root.dataset("train/loss"), try root.dataset("train/lr"),
@@ -84,7 +98,7 @@ struct RunLogHandles {
             checkpointColumns: (try root.dataset("checkpoints/epoch"), try root.dataset("checkpoints/wall_time_s"),
                                 try root.dataset("checkpoints/train_loss"), try root.dataset("checkpoints/train_accuracy"),
                                 try root.dataset("checkpoints/test_loss"), try root.dataset("checkpoints/test_accuracy")),
-            bfd: bfd, neurons: neurons, parameters: parameters)
+            bfd: bfd, neurons: neurons, parameters: parameters, cffd: cffd)
     }
 }
 
@@ -225,6 +239,21 @@ extension RunLogWriter {
             try describe(alwaysActive, "hidden neurons active on every input of the set, per hidden layer")
             try describe(patterns, "distinct activation patterns over the set (linear regions it perceives)")
             for dataset in [dead, alwaysActive, patterns] { try dataset.attachDimensionScale(checkpointStep) }
+        }
+
+        if layout.storeCFFD {
+            let group = try checkpoints.createGroup("cffd")
+            try group.attributes.set("description", "CFFD estimate: BFD on Gaussian batches of doubling size until it stops growing")
+            let slots = RunLogLayout.cffdSlots
+            let estimate = try group.createExtendableDataset("estimate", of: Int64.self)
+            let converged = try group.createExtendableDataset("converged", of: UInt8.self)
+            let sizes = try group.createExtendableDataset("sizes", of: Int64.self, rowShape: [slots], fillValue: -1)
+            let ranks = try group.createExtendableDataset("ranks", of: Int64.self, rowShape: [slots], fillValue: -1)
+            try describe(estimate, "the BFD at which the sequence stopped growing (or the last one measured)")
+            try describe(converged, "1 when two consecutive sizes gave the same clear rank")
+            try describe(sizes, "batch sizes tried, in order, -1 padded")
+            try describe(ranks, "BFD at each size, -1 padded")
+            for dataset in [estimate, converged, sizes, ranks] { try dataset.attachDimensionScale(checkpointStep) }
         }
 
         if layout.saveParameters {

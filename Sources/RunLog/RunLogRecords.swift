@@ -161,6 +161,24 @@ public struct NeuronEntry: Sendable {
     }
 }
 
+/// The CFFD estimate at one checkpoint: BFD on Gaussian batches of growing size.
+public struct CFFDEntry: Sendable {
+    /// The BFD where the sequence stopped growing (or the last measured).
+    public var estimate: Int
+    /// Whether two consecutive sizes gave the same clear rank.
+    public var converged: Bool
+    /// Batch sizes tried, in order, and the BFD at each.
+    public var sizes: [Int]
+    public var ranks: [Int]
+
+    public init(estimate: Int, converged: Bool, sizes: [Int], ranks: [Int]) {
+        self.estimate = estimate
+        self.converged = converged
+        self.sizes = sizes
+        self.ranks = ranks
+    }
+}
+
 /// Everything logged at one checkpoint.
 public struct CheckpointRecord: Sendable {
     public var step: Int
@@ -176,12 +194,15 @@ public struct CheckpointRecord: Sendable {
     public var neurons: [NeuronEntry]
     /// Flat parameters (as Double, stored in the log's parameter precision), or empty.
     public var parameters: [Double]
+    /// The CFFD estimate, when the layout logs one.
+    public var cffd: CFFDEntry?
 
     public init(
         step: Int, epoch: Int, wallTime: Double, trainLoss: Double, trainAccuracy: Double,
         testLoss: Double, testAccuracy: Double, bfd: [BFDEntry], neurons: [NeuronEntry],
-        parameters: [Double]
+        parameters: [Double], cffd: CFFDEntry? = nil
     ) {
+        self.cffd = cffd
         self.step = step
         self.epoch = epoch
         self.wallTime = wallTime

@@ -45,13 +45,9 @@ public final class RunLogWriter {
     /// The file is built as `path + ".partial"` and appears under `path` only once complete
     /// (and, when `live`, already in SWMR mode).
     public convenience init(
-        path: String, metadata: RunMetadata, inputs: RunInputs, series: [BFDSeries],
-        neuronSources: [String], saveParameters: Bool, storeSpectra: Bool,
-        parametersAsFloat32: Bool, created: String, live: Bool = false
+        path: String, metadata: RunMetadata, inputs: RunInputs, layout: RunLogLayout, created: String,
+        live: Bool = false
     ) throws {
-        let layout = RunLogLayout(
-            series: series, neuronSources: neuronSources, layerSizes: metadata.layerSizes,
-            saveParameters: saveParameters, storeSpectra: storeSpectra, parametersAsFloat32: parametersAsFloat32)
         if FileManager.default.fileExists(atPath: path) { throw HDF5Error.fileExists(file: path) }
         let staging = path + ".partial"
         let file = try HDF5File.create(staging, mode: .truncate, latestFormat: live)
@@ -199,6 +195,17 @@ public final class RunLogWriter {
             try datasets["dead"]?.append(rows: entry.dead.map(Int64.init))
             try datasets["always_active"]?.append(rows: entry.alwaysActive.map(Int64.init))
             try datasets["patterns"]?.append(rows: [Int64(entry.patterns)])
+        }
+        if layout.storeCFFD {
+            let entry = record.cffd ?? CFFDEntry(estimate: -1, converged: false, sizes: [], ranks: [])
+            let slots = RunLogLayout.cffdSlots
+            func padded(_ values: [Int]) -> [Int64] {
+                (0..<slots).map { $0 < values.count ? Int64(values[$0]) : -1 }
+            }
+            try handles.cffd["estimate"]?.append(rows: [Int64(entry.estimate)])
+            try handles.cffd["converged"]?.append(rows: [UInt8(entry.converged ? 1 : 0)])
+            try handles.cffd["sizes"]?.append(rows: padded(entry.sizes))
+            try handles.cffd["ranks"]?.append(rows: padded(entry.ranks))
         }
         if layout.saveParameters {
             var offset = 0

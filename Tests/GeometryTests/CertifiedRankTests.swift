@@ -110,3 +110,24 @@ func certifiedRankEqualsTheSpectrumRank(sizes: [Int], n: Int) throws {
     #expect(try !allEigenvaluesExceed(&a, n: n, threshold: 0.5 * (smallest + values[n - 2])))
     #expect(maxAbsDifference(a, original) == 0)
 }
+
+// MARK: - CFFD estimate
+
+/// The CFFD estimate converges on a small network, never exceeds P − hidden, grows with the
+/// batch, and a batch four times larger than the last one used finds no higher BFD.
+@Test func cffdEstimateReachesThePlateau() throws {
+    let architecture = MLPArchitecture(inputSize: 5, hiddenWidths: [4, 3], outputSize: 2)
+    var random = TestRandom(seed: 9)
+    let theta = randomParameters(architecture, &random)
+    let estimate = try estimateCFFD(
+        architecture: architecture, parameters: theta, variant: .logits, method: .gram, seed: 1, mean: 0, std: 1,
+        maxRows: 4000)
+    #expect(estimate.converged)
+    #expect(estimate.value <= architecture.parameterCount - architecture.hiddenNeuronCount)
+    #expect(zip(estimate.steps, estimate.steps.dropFirst()).allSatisfy { $0.rank <= $1.rank && $0.n < $1.n })
+    let n = 4 * (estimate.steps.last?.n ?? 1)
+    let larger = try batchFunctionalDimension(
+        architecture: architecture, parameters: theta, inputs: gaussianInputs(n, 5, &random), count: n,
+        variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+    #expect(larger.evidence.isClear && larger.rank == estimate.value, "larger batch \(larger.rank) vs estimate \(estimate.value)")
+}
