@@ -60,6 +60,8 @@ struct ConfigResolvedYAMLTests {
               rank_rule: gap
               relative_tolerance: 1.0e-10
               spectrum: true
+              cffd: false
+              cffd_max_rows: 12000
             logging:
               runs_directory: runs
               live: false
