@@ -17,9 +17,6 @@ final class TrainingEngine<S: BLASScalar> {
     private let trainLabels: [Int32]
     private let testInputs: [S]
     private let testLabels: [Int32]
-    private let batchSize: Int
-    private var batchInputs: [S]
-    private var batchLabels: [Int32]
     let learningRate: Double
 
     init(
@@ -37,33 +34,26 @@ final class TrainingEngine<S: BLASScalar> {
         trainLabels = train.labels
         testInputs = test.inputs.map { S($0) }
         testLabels = test.labels
-        self.batchSize = batchSize
-        batchInputs = [S](repeating: 0, count: batchSize * architecture.inputSize)
-        batchLabels = [Int32](repeating: 0, count: batchSize)
     }
 
     var trainCount: Int { trainLabels.count }
 
     /// One optimizer step on the training rows `indices` (at most the batch size).
     /// Returns the mini-batch mean loss before the update.
+    ///
+    /// The rows are gathered into the workspace's contiguous batch buffer, then forward,
+    /// backward and update run on preallocated buffers: nothing is allocated.
     func step(indices: ArraySlice<Int>) -> Double {
-        let n = indices.count
-        let featureCount = architecture.inputSize
-        trainInputs.withUnsafeBufferPointer { source in
-            batchInputs.withUnsafeMutableBufferPointer { batch in
-                guard let from = source.baseAddress, let to = batch.baseAddress else { return }
-                for (row, index) in indices.enumerated() {
-                    (to + row * featureCount).update(from: from + index * featureCount, count: featureCount)
+        indices.withUnsafeBufferPointer { rows in
+            trainInputs.withUnsafeBufferPointer { inputs in
+                trainLabels.withUnsafeBufferPointer { labels in
+                    guard let inputBase = inputs.baseAddress, let labelBase = labels.baseAddress else { return .nan }
+                    return trainingStep(
+                        workspace: workspace, parameters: &parameters, gradient: &gradient, optimizer: &optimizer,
+                        rows: rows, inputs: inputBase, labels: labelBase, count: labels.count)
                 }
             }
         }
-        for (row, index) in indices.enumerated() { batchLabels[row] = trainLabels[index] }
-        // Arrays pass to the UnsafePointer parameters directly (valid for the call's duration).
-        let loss = workspace.lossAndGradient(
-            parameters: parameters, inputs: batchInputs, labels: batchLabels, n: n, gradient: &gradient
-        ).loss
-        optimizer.update(parameters: &parameters, gradient: gradient)
-        return loss
     }
 
     /// Mean loss and accuracy on the full training and test sets.

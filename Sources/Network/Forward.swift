@@ -1,6 +1,10 @@
 import Linalg
 
 // MARK: - Layers as free functions (llm.c style); row-major, batch first.
+//
+// The GEMMs take their operands with the transposes BLAS offers and never copy them. Every
+// other pass over memory is one loop over contiguous rows; the ReLU passes run on the
+// hand-vectorised kernels of Elementwise.swift.
 
 /// out = inp · Wᵀ + b.   inp is (n, fanIn), weight is (fanOut, fanIn), bias is (fanOut),
 /// out is (n, fanOut). The bias is written first, then one GEMM accumulates onto it.
@@ -10,6 +14,8 @@ public func affineForward<S: BLASScalar>(
     out: UnsafeMutablePointer<S>, inp: UnsafePointer<S>, weight: UnsafePointer<S>,
     bias: UnsafePointer<S>, n: Int, fanIn: Int, fanOut: Int
 ) {
+    // β = 1 makes OpenBLAS skip its own pass over C (β = 0 zeroes C first): the bias
+    // broadcast costs no more than that zeroing would.
     for row in 0..<n {
         (out + row * fanOut).update(from: bias, count: fanOut)
     }
@@ -17,11 +23,16 @@ public func affineForward<S: BLASScalar>(
            b: weight, ldb: fanIn, beta: 1, c: out, ldc: fanOut)
 }
 
-/// x ← max(x, 0) over `count` elements, in place.
+/// x ← max(x, 0) over `count` elements, in place (NaN stays NaN).
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func reluForward<S: BLASScalar>(_ x: UnsafeMutablePointer<S>, count: Int) {
-    for i in 0..<count where x[i] < 0 { x[i] = 0 }
+    if S.self == Float.self { return reluLanes(asFloat(x), count: count) }
+    if S.self == Double.self { return reluLanes(asDouble(x), count: count) }
+    for i in 0..<count {
+        let v = x[i]
+        x[i] = v < 0 ? 0 : v
+    }
 }
 
 /// Runs the network on a batch, keeping every layer's output.
@@ -35,16 +46,19 @@ public func mlpForward<S: BLASScalar>(
     n: Int, outputs: [UnsafeMutablePointer<S>]
 ) {
     var layerInput = inputs
+    var offset = 0
+    let sizes = architecture.layerSizes
     for layer in 0..<architecture.layerCount {
-        let fanIn = architecture.fanIn(layer)
-        let fanOut = architecture.fanOut(layer)
+        let fanIn = sizes[layer]
+        let fanOut = sizes[layer + 1]
         affineForward(
-            out: outputs[layer], inp: layerInput, weight: parameters + architecture.weightOffset(layer),
-            bias: parameters + architecture.biasOffset(layer), n: n, fanIn: fanIn, fanOut: fanOut)
+            out: outputs[layer], inp: layerInput, weight: parameters + offset,
+            bias: parameters + offset + fanOut * fanIn, n: n, fanIn: fanIn, fanOut: fanOut)
         if layer < architecture.layerCount - 1 {
             reluForward(outputs[layer], count: n * fanOut)
         }
         layerInput = UnsafePointer(outputs[layer])
+        offset += fanOut * (fanIn + 1)
     }
 }
 
@@ -69,20 +83,25 @@ public func softmaxCrossEntropy<S: BLASScalar>(
             maxValue = z[k]
             argMax = k
         }
-        var sum: S = 0
-        for k in 0..<d { sum += S.exponential(z[k] - maxValue) }
         let label = Int(labels[row])
+        if argMax == label { correct += 1 }
+        var sum: S = 0
+        if let dlogits {
+            // One exponential per logit: exp(z − max) is parked in dz, then rescaled.
+            let dz = dlogits + row * d
+            for k in 0..<d {
+                let e = S.exponential(z[k] - maxValue)
+                dz[k] = e
+                sum += e
+            }
+            let inverseSum = 1 / sum
+            for k in 0..<d { dz[k] = dz[k] * inverseSum * scale }
+            dz[label] -= scale
+        } else {
+            for k in 0..<d { sum += S.exponential(z[k] - maxValue) }
+        }
         // loss = log Σ exp(z − max) − (z_label − max)
         lossSum += Double(S.logarithm(sum) - (z[label] - maxValue))
-        if argMax == label { correct += 1 }
-        if let dlogits {
-            let dz = dlogits + row * d
-            let inverseSum = 1 / sum
-            for k in 0..<d {
-                dz[k] = S.exponential(z[k] - maxValue) * inverseSum * scale
-            }
-            dz[label] -= scale
-        }
     }
     return (lossSum, correct)
 }

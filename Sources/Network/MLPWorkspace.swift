@@ -2,6 +2,10 @@ import Linalg
 
 /// Preallocated buffers for forward and backward passes of up to `capacity` rows, so a
 /// training step allocates nothing.
+///
+/// It also holds a contiguous batch of inputs and labels: ``gather(rows:inputs:labels:count:)``
+/// copies the rows of a mini-batch into it once per step, and the training step then runs
+/// on that copy.
 public final class MLPWorkspace<S: BLASScalar> {
     public let architecture: MLPArchitecture
     public let capacity: Int
@@ -11,29 +15,33 @@ public final class MLPWorkspace<S: BLASScalar> {
     let scratch: [UnsafeMutablePointer<S>]
     /// (capacity, n_L) gradient w.r.t. the logits.
     let dlogits: UnsafeMutablePointer<S>
+    /// (capacity, n_0): the gathered mini-batch inputs.
+    public let batchInputs: UnsafeMutablePointer<S>
+    /// (capacity): the gathered mini-batch labels.
+    public let batchLabels: UnsafeMutablePointer<Int32>
 
     public init(_ architecture: MLPArchitecture, capacity: Int) {
         precondition(capacity >= 1)
         self.architecture = architecture
         self.capacity = capacity
-        outputs = (0..<architecture.layerCount).map { layer in
-            let buffer = UnsafeMutablePointer<S>.allocate(capacity: capacity * architecture.fanOut(layer))
-            buffer.initialize(repeating: 0, count: capacity * architecture.fanOut(layer))
+        func zeroed<T: Numeric>(_ count: Int, _: T.Type = T.self) -> UnsafeMutablePointer<T> {
+            let buffer = UnsafeMutablePointer<T>.allocate(capacity: count)
+            buffer.initialize(repeating: 0, count: count)
             return buffer
         }
-        scratch = (0..<(architecture.layerCount - 1)).map { layer in
-            let buffer = UnsafeMutablePointer<S>.allocate(capacity: capacity * architecture.fanOut(layer))
-            buffer.initialize(repeating: 0, count: capacity * architecture.fanOut(layer))
-            return buffer
-        }
-        dlogits = .allocate(capacity: capacity * architecture.outputSize)
-        dlogits.initialize(repeating: 0, count: capacity * architecture.outputSize)
+        outputs = (0..<architecture.layerCount).map { zeroed(capacity * architecture.fanOut($0)) }
+        scratch = (0..<(architecture.layerCount - 1)).map { zeroed(capacity * architecture.fanOut($0)) }
+        dlogits = zeroed(capacity * architecture.outputSize)
+        batchInputs = zeroed(capacity * architecture.inputSize)
+        batchLabels = zeroed(capacity)
     }
 
     deinit {
         for buffer in outputs { buffer.deallocate() }
         for buffer in scratch { buffer.deallocate() }
         dlogits.deallocate()
+        batchInputs.deallocate()
+        batchLabels.deallocate()
     }
 
     /// The logits of the last forward pass, (n, n_L).
@@ -60,6 +68,52 @@ public final class MLPWorkspace<S: BLASScalar> {
             architecture, parameters: parameters, inputs: inputs, n: n, outputs: outputs,
             dlogits: dlogits, scratch: scratch, gradient: gradient)
         return (result.lossSum / Double(n), result.correct)
+    }
+
+    /// `lossAndGradient` fused with a plain SGD step (no momentum) on the parameters:
+    /// θ ← θ − η·(∇ + λ·θ), the weights' part applied inside the backward GEMMs
+    /// (`mlpBackwardSGD`), so no weight gradient is written. `gradient` receives the bias
+    /// gradients only. Returns the mean loss before the update and the number correct.
+    @discardableResult
+    public func lossAndSGDStep(
+        parameters: UnsafeMutablePointer<S>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>, n: Int,
+        gradient: UnsafeMutablePointer<S>, learningRate: S, weightDecay: S
+    ) -> (loss: Double, correct: Int) {
+        forward(parameters: parameters, inputs: inputs, n: n)
+        let result = softmaxCrossEntropy(
+            logits: logits, labels: labels, n: n, d: architecture.outputSize, dlogits: dlogits,
+            scale: 1 / S(n))
+        mlpBackwardSGD(
+            architecture, parameters: parameters, inputs: inputs, n: n, outputs: outputs, dlogits: dlogits,
+            scratch: scratch, gradient: gradient, learningRate: learningRate, weightDecay: weightDecay)
+        return (result.lossSum / Double(n), result.correct)
+    }
+
+    /// Copies rows `rows` of a row-major (count, n_0) `inputs` and their `labels` into
+    /// ``batchInputs`` and ``batchLabels``, contiguously and in the order given.
+    /// At most `capacity` rows; each index must lie in 0..<count (checked).
+    public func gather(rows: UnsafeBufferPointer<Int>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>, count: Int) {
+        precondition(rows.count <= capacity, "gather: \(rows.count) rows exceed the capacity \(capacity)")
+        let featureCount = architecture.inputSize
+        for (row, index) in rows.enumerated() {
+            precondition(index >= 0 && index < count, "gather: row \(index) out of 0..<\(count)")
+            (batchInputs + row * featureCount).update(from: inputs + index * featureCount, count: featureCount)
+            batchLabels[row] = labels[index]
+        }
+    }
+
+    /// ``gather(rows:inputs:labels:count:)`` then
+    /// ``lossAndGradient(parameters:inputs:labels:n:gradient:)`` on the gathered batch: one
+    /// training step's loss and gradient for the mini-batch `rows` of a data set of `count`
+    /// rows (inputs (count, n_0), labels (count)).
+    @discardableResult
+    public func lossAndGradient(
+        parameters: UnsafePointer<S>, rows: UnsafeBufferPointer<Int>, inputs: UnsafePointer<S>,
+        labels: UnsafePointer<Int32>, count: Int, gradient: UnsafeMutablePointer<S>
+    ) -> (loss: Double, correct: Int) {
+        gather(rows: rows, inputs: inputs, labels: labels, count: count)
+        return lossAndGradient(
+            parameters: parameters, inputs: batchInputs, labels: batchLabels, n: rows.count, gradient: gradient)
     }
 
     /// Mean loss and accuracy over `count` rows of inputs (count, n_0), in batches of at

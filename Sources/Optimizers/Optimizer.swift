@@ -41,26 +41,69 @@ public struct OptimizerState<S: BLASScalar>: Sendable {
     @_specialize(where S == Double)
     public mutating func update(parameters: inout [S], gradient: [S]) {
         precondition(parameters.count == gradient.count)
-        step += 1
         let count = parameters.count
+        parameters.withUnsafeMutableBufferPointer { theta in
+            gradient.withUnsafeBufferPointer { grad in
+                guard let theta = theta.baseAddress, let grad = grad.baseAddress else {
+                    step += 1
+                    return
+                }
+                update(parameters: theta, gradient: grad, count: count)
+            }
+        }
+    }
+
+    /// Applies one update to the `count` parameters at `parameters` from the gradient at
+    /// `gradient` (laid out alike; the moments must have `count` entries where used).
+    ///
+    /// One pass over memory, with the settings' branches taken outside the loops so that
+    /// each loop vectorises; the arithmetic of every element is the formula of
+    /// ``OptimizerSettings``, in the order written there.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    public mutating func update(parameters theta: UnsafeMutablePointer<S>, gradient grad: UnsafePointer<S>, count: Int) {
+        step += 1
         switch settings {
         case .sgd(let learningRate, let momentum, let nesterov, let weightDecay):
             let eta = S(learningRate), mu = S(momentum), lambda = S(weightDecay)
-            parameters.withUnsafeMutableBufferPointer { theta in
-                gradient.withUnsafeBufferPointer { grad in
-                    if momentum == 0 {
-                        for i in 0..<count {
-                            theta[i] -= eta * (grad[i] + lambda * theta[i])
-                        }
-                        return
+            if momentum == 0 {
+                if weightDecay == 0 {
+                    for i in 0..<count { theta[i] -= eta * grad[i] }
+                } else {
+                    for i in 0..<count { theta[i] -= eta * (grad[i] + lambda * theta[i]) }
+                }
+                return
+            }
+            precondition(firstMoment.count == count, "SGD momentum buffer holds \(firstMoment.count), not \(count)")
+            let firstStep = step == 1
+            firstMoment.withUnsafeMutableBufferPointer { buffer in
+                guard let velocity = buffer.baseAddress else { return }
+                switch (firstStep, nesterov) {
+                case (true, false):
+                    for i in 0..<count {
+                        let g = grad[i] + lambda * theta[i]
+                        velocity[i] = g
+                        theta[i] -= eta * g
                     }
-                    firstMoment.withUnsafeMutableBufferPointer { velocity in
-                        let firstStep = step == 1
-                        for i in 0..<count {
-                            let g = grad[i] + lambda * theta[i]
-                            velocity[i] = firstStep ? g : mu * velocity[i] + g
-                            theta[i] -= eta * (nesterov ? g + mu * velocity[i] : velocity[i])
-                        }
+                case (true, true):
+                    for i in 0..<count {
+                        let g = grad[i] + lambda * theta[i]
+                        velocity[i] = g
+                        theta[i] -= eta * (g + mu * g)
+                    }
+                case (false, false):
+                    for i in 0..<count {
+                        let g = grad[i] + lambda * theta[i]
+                        let v = mu * velocity[i] + g
+                        velocity[i] = v
+                        theta[i] -= eta * v
+                    }
+                case (false, true):
+                    for i in 0..<count {
+                        let g = grad[i] + lambda * theta[i]
+                        let v = mu * velocity[i] + g
+                        velocity[i] = v
+                        theta[i] -= eta * (g + mu * v)
                     }
                 }
             }
@@ -69,24 +112,25 @@ public struct OptimizerState<S: BLASScalar>: Sendable {
             let lambda = S(weightDecay)
             let correction1 = S(1 - pow(beta1, Double(step)))
             let correction2 = S(1 - pow(beta2, Double(step)))
-            parameters.withUnsafeMutableBufferPointer { theta in
-                gradient.withUnsafeBufferPointer { grad in
-                    firstMoment.withUnsafeMutableBufferPointer { m in
-                        secondMoment.withUnsafeMutableBufferPointer { v in
-                            for i in 0..<count {
-                                var g = grad[i]
-                                if decoupled {
-                                    theta[i] -= eta * lambda * theta[i]
-                                } else {
-                                    g += lambda * theta[i]
-                                }
-                                m[i] = b1 * m[i] + (1 - b1) * g
-                                v[i] = b2 * v[i] + (1 - b2) * g * g
-                                let mHat = m[i] / correction1
-                                let vHat = v[i] / correction2
-                                theta[i] -= eta * mHat / (vHat.squareRoot() + eps)
-                            }
-                        }
+            precondition(firstMoment.count == count && secondMoment.count == count,
+                         "Adam moments hold \(firstMoment.count) and \(secondMoment.count), not \(count)")
+            firstMoment.withUnsafeMutableBufferPointer { firstBuffer in
+                secondMoment.withUnsafeMutableBufferPointer { secondBuffer in
+                    guard let m = firstBuffer.baseAddress, let v = secondBuffer.baseAddress else { return }
+                    // θ ← θ − η·λ·θ (decoupled) or g ← g + λ·θ (L2); λ = 0 makes either a no-op.
+                    let decay: S = decoupled ? 0 : lambda
+                    let shrink: S = decoupled ? lambda : 0
+                    for i in 0..<count {
+                        var t = theta[i]
+                        t -= eta * shrink * t
+                        let g = grad[i] + decay * theta[i]
+                        let mi = b1 * m[i] + (1 - b1) * g
+                        let vi = b2 * v[i] + (1 - b2) * g * g
+                        m[i] = mi
+                        v[i] = vi
+                        let mHat = mi / correction1
+                        let vHat = vi / correction2
+                        theta[i] = t - eta * mHat / (vHat.squareRoot() + eps)
                     }
                 }
             }

@@ -45,3 +45,18 @@ import TestSupport
             atPath: root.appendingPathComponent("Sources/Network/Forward.swift").path))
     }
 }
+
+/// The thread rule of `recommendedBLASThreads` on the three benchmark networks.
+@Suite struct ThreadRuleTests {
+    @Test func thinNetworksGetOneThreadWideOnesAllCores() {
+        let paper = MLPArchitecture(inputSize: 784, hiddenWidths: [30, 30, 30], outputSize: 10)
+        let wide = MLPArchitecture(inputSize: 784, hiddenWidths: [256, 256], outputSize: 10)
+        let wider = MLPArchitecture(inputSize: 784, hiddenWidths: [1024, 1024], outputSize: 10)
+        #expect(paper.largestGEMMVolume(batchSize: 256) == 256 * 784 * 30)
+        #expect(wider.largestGEMMVolume(batchSize: 256) == 256 * 1024 * 1024)
+        #expect(paper.recommendedBLASThreads(batchSize: 256, cpuCount: 2) == 1)
+        #expect(wide.recommendedBLASThreads(batchSize: 256, cpuCount: 2) == 2)
+        #expect(wider.recommendedBLASThreads(batchSize: 256, cpuCount: 2) == 2)
+        #expect(wider.recommendedBLASThreads(batchSize: 256, cpuCount: 1) == 1)
+    }
+}

@@ -1,1 +1,0 @@
-// Benchmarks: placeholder until the first benchmark lands.
