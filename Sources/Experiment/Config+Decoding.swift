@@ -14,7 +14,13 @@ extension ExperimentConfig {
         let name = try r.required(
             "name", expected: string, hint: "a run name such as quick or paper-mnist", Y.string)
         let seed = try r.value("seed", expected: "an integer >= 0", default: UInt64(0), Y.uint64)
-        let threads = try r.value("threads", expected: integer, default: 1, Y.int)
+        // `auto` (stored as 0) picks the thread count that measured fastest for the network.
+        let threads = try r.value(
+            "threads", expected: "an integer or auto", default: ExperimentConfig.automaticThreads,
+            { node in
+                // 0 is the stored form of auto, so a literal 0 is rejected rather than read as auto.
+                node.scalar?.string == "auto" ? ExperimentConfig.automaticThreads : Y.int(node).flatMap { $0 == 0 ? nil : $0 }
+            })
 
         let modelDefaults = ModelSection(hidden: [])
         let dataDefaults = DataSection()

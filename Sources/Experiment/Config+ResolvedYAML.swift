@@ -15,7 +15,7 @@ extension ExperimentConfig {
         var values: [(String, String)] = [
             ("name", Y.written(name)),
             ("seed", String(seed)),
-            ("threads", int(threads)),
+            ("threads", threads == ExperimentConfig.automaticThreads ? "auto" : int(threads)),
             ("model.hidden", list(model.hidden, int)),
             ("model.init", model.initScheme.rawValue),
             ("data.directory", Y.written(data.directory)),

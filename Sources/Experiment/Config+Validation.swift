@@ -28,7 +28,7 @@ extension ExperimentConfig {
         try check.that(
             name != "." && name != "..", "name", "must not be \(name)",
             hint: "it names the run directory")
-        try check.that(threads, in: 1...64, "threads")
+        if threads != ExperimentConfig.automaticThreads { try check.that(threads, in: 1...64, "threads") }
     }
 
     private func validateModelAndData(_ check: RangeCheck) throws(ConfigError) {

@@ -16,8 +16,12 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     /// The seed every random stream (initialisation, shuffling, data draw, random inputs) is
     /// derived from.
     public var seed: UInt64
-    /// BLAS threads, 1...64.
+    /// BLAS threads, 1...64, or ``automaticThreads`` (`auto` in YAML).
     public var threads: Int
+
+    /// The stored value of `threads: auto`: one thread when a training step's largest GEMM is
+    /// small, all cores otherwise (``resolvedThreads(cpuCount:)``).
+    public static let automaticThreads = 0
     /// The network.
     public var model: ModelSection
     /// Where the data comes from and how it is split.
@@ -37,7 +41,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public init(
         name: String,
         seed: UInt64 = 0,
-        threads: Int = 1,
+        threads: Int = ExperimentConfig.automaticThreads,
         model: ModelSection,
         data: DataSection = DataSection(),
         training: TrainingSection,

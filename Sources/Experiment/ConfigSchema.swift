@@ -22,7 +22,7 @@ extension ExperimentConfig {
     public static let schema: [ConfigKey] = [
         leaf("name", "string, required: run name and run-directory name, [A-Za-z0-9._-]+"),
         leaf("seed", "integer >= 0 (0): seed of every random stream"),
-        leaf("threads", "integer 1...64 (1): BLAS threads"),
+        leaf("threads", "integer 1...64 or auto (auto): BLAS threads; auto = 1 for small networks, all cores for large ones (measured, BENCHMARKS.md)"),
         section("model", "the network"),
         leaf("model.hidden", "list of integers >= 1, required: hidden-layer widths, e.g. [30, 30, 30]"),
         leaf("model.init", "glorot_uniform | he_normal (glorot_uniform): weight initialisation"),

@@ -272,7 +272,7 @@ public enum TrainingRun {
             ("run", config.name + "  (seed \(config.seed))"),
             ("network", "\(architecture.description)  P = \(architecture.parameterCount), P - hidden = \(architecture.parameterCount - architecture.hiddenNeuronCount), init \(config.model.initScheme.rawValue)"),
             ("data", "MNIST \(config.data.splitProtocol.rawValue) protocol: train \(data.train.count), test \(data.test.count) (checksums verified)"),
-            ("training", "\(config.training.epochs) epochs, batch \(config.training.batchSize), \(config.training.precision.rawValue), \(optimizerText), \(config.threads) BLAS thread(s)"),
+            ("training", "\(config.training.epochs) epochs, batch \(config.training.batchSize), \(config.training.precision.rawValue), \(optimizerText), \(config.threads == ExperimentConfig.automaticThreads ? "auto → " : "")\(BLASRuntime.threadCount) BLAS thread(s)"),
             ("checkpoints", "epochs " + config.resolvedCheckpointEpochs.map(String.init).joined(separator: ", ")),
             ("bfd", bfdText),
             ("run dir", directory.path + (config.logging.live ? "  (live log: h5py can follow it with swmr=True)" : "")),
@@ -300,7 +300,10 @@ struct Prepared {
             layerSizes: architecture.layerSizes, saveParameters: config.logging.saveParams,
             storeSpectra: config.bfd.spectrum && config.bfd.method != .gramInertia,
             parametersAsFloat32: config.training.precision == .float32, storeCFFD: config.bfd.cffd)
-        BLASRuntime.setThreadCount(config.threads)
+        BLASRuntime.setThreadCount(
+            config.threads == ExperimentConfig.automaticThreads
+                ? architecture.recommendedBLASThreads(batchSize: config.training.batchSize, cpuCount: Provenance.cpuCount)
+                : config.threads)
     }
 
     func session(

@@ -110,7 +110,7 @@ struct ConfigParsingTests {
     @Test func minimalConfigFillsDefaults() throws {
         let config = try ExperimentConfig.parse(yaml: ConfigFixture.minimal, source: "min.yaml")
         #expect(config.seed == 0)
-        #expect(config.threads == 1)
+        #expect(config.threads == ExperimentConfig.automaticThreads)
         #expect(config.model.initScheme == .glorotUniform)
         #expect(config.data == .init(directory: "data/mnist", splitProtocol: .standard))
         #expect(config.data.trainSize == nil && config.data.testSize == nil)

@@ -20,7 +20,7 @@ struct ConfigResolvedYAMLTests {
             # geodim experiment config, resolved: every key, defaults filled in
             name: quick
             seed: 0
-            threads: 1
+            threads: auto
             model:
               hidden: [30, 30, 30]
               init: glorot_uniform
