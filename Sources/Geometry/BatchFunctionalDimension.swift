@@ -68,9 +68,12 @@ public func batchFunctionalDimensions(
     }
     let clock = ContinuousClock()
     let start = clock.now
+    var trace = PhaseTrace()
     let forward = try geometryForward(architecture: architecture, parameters: parameters, inputs: inputs, count: n)
     let statistics = activationStatistics(forward)
+    trace.mark("forward and statistics")
     let bases = method == .jacobian ? [] : try layerInputBases(forward, conditioning: conditioning)
+    trace.mark("layer input bases")
     let sharedSeconds = seconds(clock.now - start)
 
     var results: [BFDResult] = []
@@ -108,7 +111,9 @@ public func batchFunctionalDimensions(
                     relativeTolerance: relativeTolerance)
                 side = .blockSchur
             } else {
+                var trace = PhaseTrace()
                 var gram = try gramMatrix(factors, bases: bases, conditioning: conditioning)
+                trace.mark("Gram matrix K")
                 evidence = try certifiedRankEvidence(
                     &gram, rows: m, rule: rule, relativeTolerance: relativeTolerance)
                 side = gram.side
@@ -137,7 +142,9 @@ func seconds(_ duration: Duration) -> Double {
 func certifiedRankEvidence(
     _ gram: inout GramMatrix, rows m: Int, rule: RankRule, relativeTolerance: Double
 ) throws -> RankEvidence {
+    var trace = PhaseTrace()
     let lambdaMax = try largestEigenvalueEstimate(gram.values, n: gram.dimension)
+    trace.mark("power iteration")
     let sigmaMax = max(lambdaMax, 0).squareRoot()
     let floor = RankEvidence.gramFloor(rows: m)
     guard sigmaMax > 0 else {
@@ -149,7 +156,9 @@ func certifiedRankEvidence(
     // Full rank, the common case at the row cap, is certified by one Cholesky factorisation
     // of K − τ_clear·I: if it succeeds, every eigenvalue lies above the upper level, so both
     // counts equal the dimension.
-    if try allEigenvaluesExceed(&gram.values, n: gram.dimension, threshold: thresholds[1]) {
+    let positiveDefinite = try allEigenvaluesExceed(&gram.values, n: gram.dimension, threshold: thresholds[1])
+    trace.mark("Cholesky certificate")
+    if positiveDefinite {
         let relativeCount = rule == .relative
             ? try eigenvalueCountsAbove(&gram.values, n: gram.dimension, thresholds: [thresholds[2]])[0] : nil
         return RankEvidence(

@@ -49,9 +49,7 @@ public func eigenvalueCountsAbove(_ a: inout [Double], n: Int, thresholds: [Doub
     let diagonal = (0..<n).map { a[$0 * n + $0] }
     a.withUnsafeMutableBufferPointer { buffer in
         guard let base = buffer.baseAddress else { return }
-        for i in 0..<n {
-            for j in (i + 1)..<max(i + 1, n) { base[j * n + i] = base[i * n + j] }
-        }
+        mirrorTriangle(base, n: n, upperToLower: true)
     }
     var counts: [Int] = []
     for (index, threshold) in thresholds.enumerated() {
@@ -66,10 +64,8 @@ public func eigenvalueCountsAbove(_ a: inout [Double], n: Int, thresholds: [Doub
 private func restoreUpperFromLower(_ a: inout [Double], n: Int, diagonal: [Double]) {
     a.withUnsafeMutableBufferPointer { buffer in
         guard let base = buffer.baseAddress else { return }
-        for i in 0..<n {
-            base[i * n + i] = diagonal[i]
-            for j in (i + 1)..<max(i + 1, n) { base[i * n + j] = base[j * n + i] }
-        }
+        for i in 0..<n { base[i * n + i] = diagonal[i] }
+        mirrorTriangle(base, n: n, upperToLower: false)
     }
 }
 

@@ -21,16 +21,12 @@ public func allEigenvaluesExceed(_ a: inout [Double], n: Int, threshold: Double)
     var info: Int32 = 0
     a.withUnsafeMutableBufferPointer { buffer in
         guard let base = buffer.baseAddress else { return }
-        for i in 0..<n {
-            for j in (i + 1)..<max(i + 1, n) { base[j * n + i] = base[i * n + j] }
-            base[i * n + i] = diagonal[i] - threshold
-        }
+        mirrorTriangle(base, n: n, upperToLower: true)
+        for i in 0..<n { base[i * n + i] = diagonal[i] - threshold }
         // Row-major upper triangle = column-major lower triangle.
         dpotrf_("L", &n32, base, &lda, &info, 1)
-        for i in 0..<n {
-            base[i * n + i] = diagonal[i]
-            for j in (i + 1)..<max(i + 1, n) { base[i * n + j] = base[j * n + i] }
-        }
+        for i in 0..<n { base[i * n + i] = diagonal[i] }
+        mirrorTriangle(base, n: n, upperToLower: false)
     }
     if info < 0 { throw LinalgError.illegalArgument(routine, info: info) }
     return info == 0
