@@ -12,7 +12,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
         case .runDirectory(let path, let reason):
             return "\(path): cannot create the run directory: \(reason) (hint: check logging.runs_directory and its permissions)"
         case .diverged(let step, let epoch, let loss):
-            return "training diverged at step \(step) (epoch \(epoch)): loss is \(loss) (hint: lower optimizer.lr)"
+            let value = loss.isNaN ? "NaN" : String(loss)  // Swift prints a negative NaN as "-nan"
+            return "training diverged at step \(step) (epoch \(epoch)): loss is \(value) (hint: lower optimizer.lr)"
         case .internalMismatch(let text):
             return "internal error: \(text)"
         }

@@ -156,7 +156,11 @@ func certifiedRankEvidence(
     // Full rank, the common case at the row cap, is certified by one Cholesky factorisation
     // of K − τ_clear·I: if it succeeds, every eigenvalue lies above the upper level, so both
     // counts equal the dimension.
-    let positiveDefinite = try allEigenvaluesExceed(&gram.values, n: gram.dimension, threshold: thresholds[1])
+    // Above ~12,000 rows the counts run as two concurrent factorisations anyway, and a failed
+    // Cholesky attempt (a rank-deficient K fails late) would cost nearly as much again.
+    let tryCholesky = gram.dimension <= choleskyFirstLimit || BLASRuntime.threadCount < 2
+    let positiveDefinite = try tryCholesky
+        && allEigenvaluesExceed(&gram.values, n: gram.dimension, threshold: thresholds[1])
     trace.mark("Cholesky certificate")
     if positiveDefinite {
         let relativeCount = rule == .relative
@@ -182,3 +186,7 @@ func certificationLevels(rows m: Int, rule: RankRule, relativeTolerance: Double)
     if rule == .relative { levels.append(relativeTolerance) }
     return levels
 }
+
+/// Largest Gram dimension for which ``BFDMethod/gramInertia`` first tries the Cholesky
+/// certificate of full rank on two threads (see `certifiedRankEvidence`).
+let choleskyFirstLimit = 12_000
