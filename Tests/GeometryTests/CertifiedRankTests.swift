@@ -2,6 +2,7 @@ import Geometry
 import Linalg
 import Network
 import Testing
+import TestSupport
 
 // MARK: - The gram_inertia method: certified counts against spectra
 

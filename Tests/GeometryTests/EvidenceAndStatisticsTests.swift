@@ -1,6 +1,7 @@
 import Geometry
 import Network
 import Testing
+import TestSupport
 
 // MARK: - Rank evidence on synthetic spectra
 

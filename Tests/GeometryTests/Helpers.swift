@@ -2,31 +2,9 @@ import Foundation
 import Geometry
 import Linalg
 import Network
+import TestSupport
 
-// MARK: - Deterministic randomness (SeededRandom is not a dependency of this test target)
-
-/// SplitMix64: a tiny deterministic generator for test data.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// U[0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-    /// U[lo, hi).
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
-    /// N(0, 1) by Box–Muller.
-    mutating func normal() -> Double {
-        let u = max(uniform(), 0x1p-60)
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * uniform())
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-}
+// Deterministic randomness: TestSupport's TestRandom (SplitMix64, independent of SeededRandom).
 
 /// Glorot-uniform weights, U(−a, a) with a = √(6/(fan_in + fan_out)), scaled by `weightScale`;
 /// biases U(−biasScale, biasScale) (0 gives Keras' zero biases).
@@ -45,13 +23,6 @@ func randomParameters(
 /// n inputs (n, n_0) with entries N(mean, 1).
 func gaussianInputs(_ n: Int, _ width: Int, _ random: inout TestRandom, mean: Double = 0) -> [Double] {
     (0..<(n * width)).map { _ in mean + random.normal() }
-}
-
-func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
-
-func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
-    precondition(a.count == b.count)
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
 // MARK: - Naive twins: scalar loops, one sample and one output at a time

@@ -2,6 +2,7 @@ import Geometry
 import Linalg
 import Network
 import Testing
+import TestSupport
 
 // MARK: - The explicit Jacobian against its naive twin and finite differences
 

@@ -2,6 +2,7 @@ import Foundation
 import Geometry
 import Network
 import Testing
+import TestSupport
 
 // MARK: - The paper's network, 784-30-30-30-10, at Glorot-uniform initialisation
 

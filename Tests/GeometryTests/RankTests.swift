@@ -2,6 +2,7 @@ import Geometry
 import Linalg
 import Network
 import Testing
+import TestSupport
 
 // MARK: - Symmetries: rank is invariant under rescaling and permutation of hidden neurons
 

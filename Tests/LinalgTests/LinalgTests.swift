@@ -1,29 +1,9 @@
 import Foundation
 import Linalg
 import Testing
+import TestSupport
 
 // MARK: - Helpers
-
-/// A tiny deterministic generator (SplitMix64) so these tests need no other target.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// U[0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-    /// N(0, 1) by Box–Muller.
-    mutating func normal() -> Double {
-        let u = max(uniform(), 0x1p-60)
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * uniform())
-    }
-    mutating func normals(_ count: Int) -> [Double] { (0..<count).map { _ in normal() } }
-}
 
 /// A random symmetric (n, n) matrix with N(0, 1) entries.
 func randomSymmetric(_ n: Int, _ random: inout TestRandom) -> [Double] {
@@ -54,11 +34,6 @@ func rotation(_ n: Int) -> [Double] {
         }
     }
     return q
-}
-
-func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
-    precondition(a.count == b.count)
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
 // MARK: - Naive twins against closed forms

@@ -31,6 +31,20 @@ public struct TestRandom: RandomNumberGenerator, Sendable {
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * unit())
     }
 
+    /// A uniform Double in [0, 1) (the same as ``unit()``).
+    public mutating func uniform() -> Double { unit() }
+
+    /// A uniform Double in [lo, hi).
+    public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * unit() }
+
+    /// A uniform integer in `range` (modulo reduction: a negligible bias for small ranges).
+    public mutating func int(_ range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
+
+    /// `count` standard normals.
+    public mutating func normals(_ count: Int) -> [Double] { (0..<count).map { _ in normal() } }
+
     /// A uniform integer in 0..<bound.
     public mutating func index(below bound: Int) -> Int { Int.random(in: 0..<bound, using: &self) }
 }
