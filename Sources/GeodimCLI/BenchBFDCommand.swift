@@ -1,5 +1,6 @@
 import ArgumentParser
 import Benchmarks
+import Experiment
 import Foundation
 import Geometry
 import Linalg
@@ -71,7 +72,7 @@ struct BenchBFDCommand: ParsableCommand {
             return method
         }
         say("geodim bench bfd: 784-30-30-30-10 (P = 25720), Glorot init seed 0, first n MNIST test images, \(variant), \(threads) BLAS thread(s)")
-        say("CPU: \(cpuModelName()), OpenBLAS \(BLASRuntime.coreName)")
+        say("CPU: \(Provenance.cpuModel), OpenBLAS \(BLASRuntime.coreName)")
         say(padLeft("n", 6) + " " + padLeft("m", 7) + " " + "method".padding(toLength: 13, withPad: " ", startingAt: 0) + " "
             + padLeft("rank", 7) + " " + padLeft("clear", 6) + " " + padLeft("gap", 10) + " " + padLeft("seconds", 10) + " "
             + padLeft("peak GB", 9))
@@ -124,22 +125,6 @@ struct BenchBFDCommand: ParsableCommand {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try decoder.decode(BFDBenchmarkRow.self, from: output)
     }
-}
-
-/// The CPU model from /proc/cpuinfo.
-func cpuModelName() -> String {
-    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
-    for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-        if let colon = line.firstIndex(of: ":") {
-            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-    }
-    return "unknown"
-}
-
-/// Right-aligns `text` in `width` columns.
-func padLeft(_ text: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(0, width - text.count)) + text
 }
 
 /// A benchmark failure, printed as one line.

@@ -52,8 +52,8 @@ enum InspectReport {
         }
         lines.append("")
         var header = [("epoch", 6), ("step", 7), ("tr_loss", 9), ("tr_acc", 9), ("te_loss", 9), ("te_acc", 9)]
-            .map { pad($0.0, $0.1) }.joined(separator: " ")
-        for series in reading.series { header += " " + pad(series.name, 15) }
+            .map { padLeft($0.0, $0.1) }.joined(separator: " ")
+        for series in reading.series { header += " " + padLeft(series.name, 15) }
         lines.append(header)
         for row in reading.epochs.indices {
             var line = String(
@@ -61,15 +61,11 @@ enum InspectReport {
                 reading.trainLoss[row], reading.trainAccuracy[row], reading.testLoss[row], reading.testAccuracy[row])
             for series in reading.series where row < series.ranks.count {
                 let mark = series.clear[row] == 1 ? " " : "?"
-                line += " " + pad("\(series.ranks[row])\(mark)/\(series.rowCap)", 15)
+                line += " " + padLeft("\(series.ranks[row])\(mark)/\(series.rowCap)", 15)
             }
             lines.append(line)
         }
         lines.append("(rank/row cap; ? = no clear gap in the spectrum, the rank depends on the rule)")
         return lines
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }
