@@ -2,7 +2,7 @@
 """Recompute a logged BFD from a geodim log alone, independently of geodim (numpy + h5py).
 
 Reads the parameters stored at one checkpoint, the exact inputs the run used (MNIST images
-by their pooled indices, or the stored random inputs), forms the Jacobian of the chosen
+by their pooled indices, or the stored random or noisy training inputs), forms the Jacobian of the chosen
 output variant with respect to every weight and bias in float64 by explicit per-sample
 back-propagation, and takes its SVD. Prints one JSON object with the numpy-rule rank, the
 largest-gap rank and gap ratio, and the values geodim logged for the same entry.
@@ -94,17 +94,23 @@ def main():
         biases = [f[f"params/layer{l}/bias"][args.checkpoint].astype(np.float64) for l in range(layers)]
         if args.source == "random":
             x = f["data/random_inputs"][:].astype(np.float64)
+        elif args.source == "train" and "data/bfd_train_inputs" in f:
+            # Noisy training inputs (data.input_noise_std > 0) are stored as trained on.
+            x = f["data/bfd_train_inputs"][:].astype(np.float64)
         else:
             mnist = args.mnist or f["meta"].attrs["data_directory"]
             x = pooled_images(mnist, f[f"data/bfd_{args.source}_indices"][:])
         group = f[f"checkpoints/bfd/{args.source}_{args.output}"]
         logged = {k: (group[k][args.checkpoint].item()) for k in ("rank", "rank_numpy", "rank_gap", "gap_ratio")}
+        if "spectrum" in group:
+            logged["sigma_1"] = float(group["spectrum"][args.checkpoint][0])
         epoch = int(f["checkpoints/epoch"][args.checkpoint])
     if args.limit:
         x = x[: args.limit]
     j = jacobian(weights, biases, x, args.output)
     s = np.linalg.svd(j, compute_uv=False)
-    numpy_rank = int(np.linalg.matrix_rank(j))
+    # np.linalg.matrix_rank's default rule (the paper's script), without a second SVD.
+    numpy_rank = int(np.sum(s > s.max(initial=0.0) * max(j.shape) * np.finfo(float).eps))
     ratios = s[:-1] / np.maximum(s[1:], np.finfo(float).tiny)
     floor = max(j.shape) * np.finfo(float).eps * s[0]
     candidates = np.nonzero(s[:-1] > floor)[0]
@@ -117,6 +123,7 @@ def main():
     print(json.dumps({
         "epoch": epoch, "source": args.source, "output": args.output, "n": int(x.shape[0]),
         "jacobian_shape": list(j.shape), "rank_numpy": numpy_rank, "rank_gap": gap_cut,
+        "sigma_1": float(s[0]) if len(s) else 0.0,
         "gap_ratio": finite_or_text(gap_ratio), "logged": logged,
     }))
 

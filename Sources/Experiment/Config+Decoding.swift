@@ -41,7 +41,11 @@ extension ExperimentConfig {
                 "data.directory", expected: string, default: dataDefaults.directory, Y.string),
             splitProtocol: try r.choice("data.protocol", default: dataDefaults.splitProtocol),
             trainSize: try r.nullable("data.train_size", expected: integer, default: dataDefaults.trainSize, Y.int),
-            testSize: try r.nullable("data.test_size", expected: integer, default: dataDefaults.testSize, Y.int))
+            testSize: try r.nullable("data.test_size", expected: integer, default: dataDefaults.testSize, Y.int),
+            randomLabelExtras: try r.value(
+                "data.random_label_extras", expected: integer, default: dataDefaults.randomLabelExtras, Y.int),
+            inputNoiseStd: try r.value(
+                "data.input_noise_std", expected: number, default: dataDefaults.inputNoiseStd, Y.double))
 
         let training = TrainingSection(
             epochs: try r.required(

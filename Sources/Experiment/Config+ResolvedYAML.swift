@@ -22,6 +22,8 @@ extension ExperimentConfig {
             ("data.protocol", data.splitProtocol.rawValue),
             ("data.train_size", optional(data.trainSize, int)),
             ("data.test_size", optional(data.testSize, int)),
+            ("data.random_label_extras", int(data.randomLabelExtras)),
+            ("data.input_noise_std", Y.written(data.inputNoiseStd)),
             ("training.epochs", int(training.epochs)),
             ("training.batch_size", int(training.batchSize)),
             ("training.precision", training.precision.rawValue),

@@ -9,6 +9,7 @@ extension ExperimentConfig {
         let check = RangeCheck(source: source)
         try validateTopLevel(check)
         try validateModelAndData(check)
+        try validateDataVariants(check)
         try validateTraining(check)
         try validateOptimizer(check)
         try validateCheckpoints(check)
@@ -77,6 +78,17 @@ extension ExperimentConfig {
                     "must be < \(pool) to leave test images, found \(train)")
             }
         }
+    }
+
+    private func validateDataVariants(_ check: RangeCheck) throws(ConfigError) {
+        try check.that(data.randomLabelExtras, atLeast: 0, "data.random_label_extras")
+        let unused = DataSection.poolCount - data.resolvedTrainSize - data.resolvedTestSize
+        try check.that(
+            data.randomLabelExtras <= unused, "data.random_label_extras",
+            "must be <= \(unused), the MNIST images used by neither the training nor the test set, "
+                + "found \(data.randomLabelExtras)",
+            hint: "lower data.test_size to free more images")
+        try check.that(data.inputNoiseStd, atLeast: 0, "data.input_noise_std")
     }
 
     private func validateTraining(_ check: RangeCheck) throws(ConfigError) {

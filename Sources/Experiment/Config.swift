@@ -94,16 +94,24 @@ extension ExperimentConfig {
         public var trainSize: Int?
         /// Test-set size; `nil` means all of the protocol's test set.
         public var testSize: Int?
+        /// Extra training samples with random labels appended to the training set (images
+        /// drawn from the pool unused by train and test, labels uniform in 0...9), >= 0.
+        public var randomLabelExtras: Int
+        /// Standard deviation of the N(0, std²) noise added to every training input (pixels
+        /// are in [0, 1]; no clamping), >= 0. Test and random inputs stay clean.
+        public var inputNoiseStd: Double
 
         /// Creates the section; the defaults are those a YAML file gets for absent keys.
         public init(
             directory: String = "data/mnist", splitProtocol: SplitProtocol = .standard,
-            trainSize: Int? = nil, testSize: Int? = nil
+            trainSize: Int? = nil, testSize: Int? = nil, randomLabelExtras: Int = 0, inputNoiseStd: Double = 0
         ) {
             self.directory = directory
             self.splitProtocol = splitProtocol
             self.trainSize = trainSize
             self.testSize = testSize
+            self.randomLabelExtras = randomLabelExtras
+            self.inputNoiseStd = inputNoiseStd
         }
 
         enum CodingKeys: String, CodingKey {
@@ -111,6 +119,8 @@ extension ExperimentConfig {
             case splitProtocol = "protocol"
             case trainSize = "train_size"
             case testSize = "test_size"
+            case randomLabelExtras = "random_label_extras"
+            case inputNoiseStd = "input_noise_std"
         }
     }
 

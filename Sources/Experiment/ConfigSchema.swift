@@ -31,6 +31,8 @@ extension ExperimentConfig {
         leaf("data.protocol", "standard | paper (standard): 60k/10k files, or a seeded draw from the 70k pool"),
         leaf("data.train_size", "integer >= 1 or null (null = all): training-set size; required for paper"),
         leaf("data.test_size", "integer >= 1 or null (null = all): test-set size"),
+        leaf("data.random_label_extras", "integer >= 0 (0): extra training images with uniformly random labels, drawn from images unused by train and test"),
+        leaf("data.input_noise_std", "number >= 0 (0): std of N(0, std²) noise added to every training input (pixels in [0, 1])"),
         section("training", "the training loop"),
         leaf("training.epochs", "integer >= 0, required: passes over the training set"),
         leaf("training.batch_size", "integer >= 1 (256): mini-batch size"),

@@ -20,8 +20,14 @@ public struct ExperimentData: Sendable {
     public let bfdSets: [BFDInputSet]
     /// The random inputs as float32 (what the log stores), (count, 784).
     public let randomInputs: [Float]
+    /// The BFD training inputs as float32, (count, 784), when they are not plain MNIST images
+    /// (`data.input_noise_std` > 0) and the log must store them; empty otherwise.
+    public let storedTrainInputs: [Float]
 
-    /// Loads and verifies MNIST, forms the train/test split and the BFD input sets.
+    /// Loads and verifies MNIST, forms the train/test split (with `data.random_label_extras`
+    /// appended to the training set and `data.input_noise_std` noise added to it) and the BFD
+    /// input sets. The BFD's training inputs are the first `bfd.train_samples` of the original
+    /// training set, as trained on (noisy if noise is on); the extras are never among them.
     public static func prepare(_ config: ExperimentConfig) throws -> ExperimentData {
         let mnist = try MNIST.load(directory: config.data.directory, verifyChecksums: true)
         let split: TrainTestSplit
@@ -33,15 +39,29 @@ public struct ExperimentData: Sendable {
             split = try mnist.paperSplit(
                 trainSize: config.data.resolvedTrainSize, testSize: config.data.resolvedTestSize, seed: config.seed)
         }
+        let originalTrainCount = split.train.count
+        var train = split.train
+        if config.data.randomLabelExtras > 0 {
+            train = try mnist.withRandomLabelExtras(
+                train, extraCount: config.data.randomLabelExtras, excluding: [split.test], seed: config.seed)
+        }
+        if config.data.inputNoiseStd > 0 {
+            train = addGaussianNoise(to: train, std: config.data.inputNoiseStd, seed: config.seed)
+        }
         let featureCount = split.train.featureCount
+        var storedTrainInputs: [Float] = []
         var bfdSets: [BFDInputSet] = []
         var randomInputs: [Float] = []
         if config.bfd.enabled {
             for source in config.bfd.inputs {
                 switch source {
                 case .train:
-                    let count = min(config.bfd.trainSamples ?? split.train.count, split.train.count)
-                    bfdSets.append(firstRows(of: split.train, count: count, source: .train))
+                    // The original training samples come first; random-label extras are not measured.
+                    let count = min(config.bfd.trainSamples ?? originalTrainCount, originalTrainCount)
+                    bfdSets.append(firstRows(of: train, count: count, source: .train))
+                    if config.data.inputNoiseStd > 0 {
+                        storedTrainInputs = Array(train.inputs[0..<(count * featureCount)])
+                    }
                 case .test:
                     let count = min(config.bfd.testSamples, split.test.count)
                     bfdSets.append(firstRows(of: split.test, count: count, source: .test))
@@ -56,7 +76,8 @@ public struct ExperimentData: Sendable {
             }
         }
         return ExperimentData(
-            mnist: mnist, train: split.train, test: split.test, bfdSets: bfdSets, randomInputs: randomInputs)
+            mnist: mnist, train: train, test: split.test, bfdSets: bfdSets, randomInputs: randomInputs,
+            storedTrainInputs: storedTrainInputs)
     }
 
     private static func firstRows(of set: LabeledSet, count: Int, source: ExperimentConfig.BFDInput) -> BFDInputSet {

@@ -120,7 +120,8 @@ public enum TrainingRun {
             testIndices: data.test.sourceIndices.map(Int64.init), testLabels: data.test.labels,
             bfdTrainIndices: bfdIndices.train, bfdTestIndices: bfdIndices.test,
             randomInputs: data.randomInputs, randomFeatureCount: data.train.featureCount,
-            randomMean: config.bfd.randomMean, randomStd: config.bfd.randomStd)
+            randomMean: config.bfd.randomMean, randomStd: config.bfd.randomStd,
+            bfdTrainInputs: data.storedTrainInputs, inputNoiseStd: config.data.inputNoiseStd)
         let layout = prepared.layout
         let log = try RunLogWriter(
             path: directory.logPath, metadata: metadata, inputs: inputs, layout: layout,

@@ -25,8 +25,9 @@ public struct CFFDEstimate: Sendable {
 /// The paper's sampling result says the BFD of a large enough random batch reaches the
 /// network's functional dimension. Sizes start where n·d reaches a quarter of
 /// min(P − hidden, maxRows) and double; the estimate stops when two consecutive sizes give
-/// the same clear rank, or when the next size would exceed `maxRows` rows of J (then it is
-/// reported as not converged).
+/// the same clear rank, or when a clear rank reaches P − hidden (no batch can exceed it), both
+/// reported as converged, or when the next size would exceed `maxRows` rows of J (then it is
+/// reported as not converged: the value is a lower bound).
 public func estimateCFFD(
     architecture: MLPArchitecture, parameters: [Double], variant: OutputVariant, method: BFDMethod,
     seed: UInt64, mean: Double = 0.5, std: Double = 1, maxRows: Int = 12_000
@@ -46,6 +47,9 @@ public func estimateCFFD(
             architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
             method: method, rule: .gap, relativeTolerance: 1e-10)
         steps.append(CFFDStep(n: n, rank: result.rank, clear: result.evidence.isClear, rowCap: result.rowCap))
+        if result.evidence.isClear && result.rank == bound {
+            return CFFDEstimate(value: result.rank, converged: true, steps: steps)
+        }
         if steps.count >= 2 {
             let previous = steps[steps.count - 2]
             if previous.rank == result.rank && previous.clear && result.evidence.isClear {

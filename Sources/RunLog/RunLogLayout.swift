@@ -146,6 +146,15 @@ extension RunLogWriter {
         try describe(
             data.createDataset("bfd_test_indices", values: inputs.bfdTestIndices),
             "pooled MNIST indices of the test inputs the BFD is measured on, in Jacobian row order")
+        if !inputs.bfdTrainInputs.isEmpty, inputs.randomFeatureCount > 0 {
+            let stored = try data.createDataset(
+                "bfd_train_inputs", values: inputs.bfdTrainInputs,
+                shape: [inputs.bfdTrainInputs.count / inputs.randomFeatureCount, inputs.randomFeatureCount])
+            try describe(
+                stored,
+                "the training inputs the BFD is measured on, as trained on (MNIST images of bfd_train_indices plus N(0, std) noise)")
+            try stored.attributes.set("noise_std", inputs.inputNoiseStd)
+        }
         let randomCount = inputs.randomFeatureCount > 0 ? inputs.randomInputs.count / inputs.randomFeatureCount : 0
         let random = try data.createDataset(
             "random_inputs", values: inputs.randomInputs, shape: [randomCount, inputs.randomFeatureCount])

@@ -46,7 +46,8 @@ public struct LoggedCheckpoint: Sendable {
 }
 
 /// The pooled MNIST indices of a logged BFD input set (`train` or `test`), or the stored
-/// random inputs (`random`, row-major, with their feature count).
+/// inputs (`random`, and `train` when the run added noise to it), row-major, with their
+/// feature count.
 public enum LoggedInputs: Sendable {
     case pooledIndices([Int])
     case values([Float], featureCount: Int)
@@ -56,6 +57,10 @@ public enum LoggedInputs: Sendable {
         defer { try? file.close() }
         let root = try file.root
         switch source {
+        case "train" where try root.exists("data/bfd_train_inputs"):
+            // Noisy training inputs are stored, not reconstructible from MNIST.
+            let array = try root.dataset("data/bfd_train_inputs").read(as: Float.self)
+            return .values(array.values, featureCount: array.shape.count == 2 ? array.shape[1] : 784)
         case "train", "test":
             let indices = try root.dataset("data/bfd_\(source)_indices").read(as: Int64.self).values.map(Int.init)
             guard !indices.isEmpty else {

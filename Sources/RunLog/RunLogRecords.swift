@@ -56,12 +56,20 @@ public struct RunInputs: Sendable {
     public var randomFeatureCount: Int
     public var randomMean: Double
     public var randomStd: Double
+    /// The BFD training inputs, (count, randomFeatureCount) row-major, when they are not the
+    /// plain MNIST images of ``bfdTrainIndices`` (noisy training inputs); empty otherwise.
+    public var bfdTrainInputs: [Float]
+    /// The standard deviation of the noise in ``bfdTrainInputs`` (0 when there is none).
+    public var inputNoiseStd: Double
 
     public init(
         trainIndices: [Int64], trainLabels: [Int32], testIndices: [Int64], testLabels: [Int32],
         bfdTrainIndices: [Int64], bfdTestIndices: [Int64], randomInputs: [Float],
-        randomFeatureCount: Int, randomMean: Double, randomStd: Double
+        randomFeatureCount: Int, randomMean: Double, randomStd: Double,
+        bfdTrainInputs: [Float] = [], inputNoiseStd: Double = 0
     ) {
+        self.bfdTrainInputs = bfdTrainInputs
+        self.inputNoiseStd = inputNoiseStd
         self.trainIndices = trainIndices
         self.trainLabels = trainLabels
         self.testIndices = testIndices

@@ -180,6 +180,63 @@ struct TrainingRunTests {
         }
     }
 
+    @Test("random-label extras and input noise are applied, logged, and measured on the noisy inputs")
+    func randomLabelExtrasAndInputNoise() throws {
+        let (runs, result) = try train(
+            config: tinyConfig,
+            overrides: ["data.random_label_extras=500", "data.input_noise_std=0.3", "bfd.train_samples=20", "bfd.method=jacobian",
+                        "training.epochs=2", "checkpoints.every=2"],
+            label: "variants")
+        #expect(result.status == 0, "geodim failed: \(result.stderr)")
+        let log = try onlyRunDirectory(runs, name: "tiny") + "/log.h5"
+        // An independent reading of the log and of the MNIST files (numpy, not geodim).
+        let check = try python(#"""
+            import gzip, sys, h5py, numpy as np
+            def idx(name):
+                with gzip.open(f"data/mnist/{name}.gz") as f: data = f.read()
+                dims = data[3]; shape = [int.from_bytes(data[4+4*i:8+4*i], "big") for i in range(dims)]
+                return np.frombuffer(data, np.uint8, offset=4+4*dims).reshape(shape)
+            images = np.concatenate([idx("train-images-idx3-ubyte"), idx("t10k-images-idx3-ubyte")]).reshape(-1, 784) / 255.0
+            labels = np.concatenate([idx("train-labels-idx1-ubyte"), idx("t10k-labels-idx1-ubyte")])
+            f = h5py.File(sys.argv[1], "r")
+            train, tl = f["data/train_indices"][:], f["data/train_labels"][:]
+            test = f["data/test_indices"][:]
+            def ok(c, m):
+                if not c: print("FAIL:", m); sys.exit(1)
+            ok(len(train) == 3500 and len(tl) == 3500, f"train set of {len(train)}, want 3000 + 500 extras")
+            ok(len(set(train)) == 3500 and not set(train) & set(test), "extras overlap the train or test images")
+            ok(np.array_equal(tl[:3000], labels[train[:3000]]), "original labels changed")
+            agree = np.mean(tl[3000:] == labels[train[3000:]])
+            ok(agree < 0.25 and len(set(tl[3000:])) == 10, f"extras' labels agree with the digits {agree:.2f} of the time")
+            ok(np.array_equal(f["data/bfd_train_indices"][:], train[:20]), "BFD train inputs are not the first originals")
+            stored = f["data/bfd_train_inputs"][:]
+            noise = stored - images[train[:20]]
+            ok(stored.shape == (20, 784), f"stored inputs {stored.shape}")
+            ok(abs(noise.std() - 0.3) < 0.02 and abs(noise.mean()) < 0.02, f"noise mean {noise.mean():.3f} std {noise.std():.3f}")
+            print("ALL CHECKS PASSED")
+            """#, [log])
+        #expect(check.stdout.contains("ALL CHECKS PASSED"), "\(check.stdout)\(check.stderr)")
+
+        // The BFD of the noisy inputs, recomputed from the log by numpy and by geodim bfd.
+        let recomputed = try runProgram(
+            "/usr/bin/env", ["python3", "scripts/recompute_bfd.py", log, "--source", "train", "--output", "logits"],
+            directory: packageRoot().path)
+        let object = try JSONSerialization.jsonObject(with: Data(recomputed.stdout.utf8)) as? [String: Any]
+        let numpyRank = object?["rank_numpy"] as? Int
+        let logged = (object?["logged"] as? [String: Any])?["rank"] as? Int
+        #expect(numpyRank != nil && numpyRank == logged, "numpy \(String(describing: numpyRank)) vs logged \(String(describing: logged)): \(recomputed.stderr)")
+        // The largest singular value pins down the inputs: clean images would give another one.
+        let sigma = object?["sigma_1"] as? Double ?? 0
+        let loggedSigma = (object?["logged"] as? [String: Any])?["sigma_1"] as? Double ?? -1
+        #expect(abs(sigma - loggedSigma) <= 1e-6 * sigma, "numpy σ₁ \(sigma) vs logged \(loggedSigma)")
+        let offline = try runProgram(
+            try geodimExecutable(), ["bfd", log, "--inputs", "train", "--output", "logits", "--method", "jacobian"],
+            directory: packageRoot().path)
+        let row = offline.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("logits") }
+        let offlineRank = row.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) }
+        #expect(offlineRank != nil && offlineRank == logged, "geodim bfd: \(offline.stdout)\(offline.stderr)")
+    }
+
     @Test("the same config and seed give identical logged values")
     func runsAreDeterministic() throws {
         let overrides = ["training.epochs=2", "checkpoints.every=1", "data.train_size=1000", "data.test_size=200"]

@@ -207,6 +207,11 @@ struct ConfigErrorTests {
         ("data.test_size=20000", "data.test_size",
          "must be <= 10000 (the standard test file), found 20000"),
         ("bfd.test_samples=200", "bfd.test_samples", "must be <= the test-set size 100, found 200"),
+        ("data.random_label_extras=-1", "data.random_label_extras", "must be >= 0, found -1"),
+        ("data.random_label_extras=1", "data.random_label_extras",
+         "must be <= 0, the MNIST images used by neither the training nor the test set, found 1"),
+        ("data.input_noise_std=-0.1", "data.input_noise_std", "must be a finite number >= 0, found -0.1"),
+        ("data.input_noise_std=.nan", "data.input_noise_std", "must be a finite number >= 0, found .nan"),
     ])
     func outOfRange(override: String, key: String, problem: String) throws {
         // A small test set makes the bfd.test_samples case fail; it is harmless for the others.

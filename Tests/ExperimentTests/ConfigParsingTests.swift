@@ -18,6 +18,8 @@ enum ConfigFixture {
           protocol: paper
           train_size: 600
           test_size: 2000
+          random_label_extras: 1200
+          input_noise_std: 0.25
         training:
           epochs: 680
           batch_size: 128
@@ -90,7 +92,7 @@ struct ConfigParsingTests {
             model: .init(hidden: [30, 30, 30], initScheme: .heNormal),
             data: .init(
                 directory: "/data/mnist files", splitProtocol: .paper, trainSize: 600,
-                testSize: 2000),
+                testSize: 2000, randomLabelExtras: 1200, inputNoiseStd: 0.25),
             training: .init(
                 epochs: 680, batchSize: 128, precision: .float64, logEvery: 5, evalBatchSize: 500),
             optimizer: .init(
@@ -216,7 +218,7 @@ struct ConfigParsingTests {
         #expect(keys.contains("optimizer.decoupled_weight_decay"))
         #expect(keys.last == "logging.save_params")
         #expect(Set(keys).count == keys.count)
-        #expect(ExperimentConfig.leafKeys.count == 42)
+        #expect(ExperimentConfig.leafKeys.count == 44)
         #expect(ExperimentConfig.schema.allSatisfy { !$0.summary.isEmpty })
     }
 }

@@ -29,6 +29,8 @@ struct ConfigResolvedYAMLTests {
               protocol: standard
               train_size: null
               test_size: null
+              random_label_extras: 0
+              input_noise_std: 0.0
             training:
               epochs: 10
               batch_size: 256

@@ -132,3 +132,30 @@ func certifiedRankEqualsTheSpectrumRank(sizes: [Int], n: Int) throws {
         variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
     #expect(larger.evidence.isClear && larger.rank == estimate.value, "larger batch \(larger.rank) vs estimate \(estimate.value)")
 }
+
+/// On a random network the CFFD is P − hidden; the estimate stops at the first batch whose
+/// clear rank reaches that bound (no batch can exceed it) instead of doubling once more, and
+/// with too few rows allowed it stops early and says it has not converged.
+@Test func cffdEstimateStopsAtTheParameterBound() throws {
+    let architecture = MLPArchitecture(inputSize: 6, hiddenWidths: [5, 4], outputSize: 3)
+    let bound = architecture.parameterCount - architecture.hiddenNeuronCount
+    var random = TestRandom(seed: 21)
+    let theta = randomParameters(architecture, &random)
+    let estimate = try estimateCFFD(
+        architecture: architecture, parameters: theta, variant: .logits, method: .gramInertia, seed: 2, mean: 0,
+        std: 1, maxRows: 4000)
+    #expect(estimate.converged && estimate.value == bound, "estimate \(estimate.value), bound \(bound)")
+    #expect(estimate.steps.dropLast().allSatisfy { $0.rank < bound })
+    // The bound itself, by the reference method on a batch with twice the rows needed.
+    let n = 2 * bound / architecture.outputSize + 1
+    let reference = try batchFunctionalDimension(
+        architecture: architecture, parameters: theta, inputs: gaussianInputs(n, 6, &random), count: n,
+        variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+    #expect(reference.evidence.isClear && reference.rank == bound)
+
+    let capped = try estimateCFFD(
+        architecture: architecture, parameters: theta, variant: .logits, method: .gramInertia, seed: 2, mean: 0,
+        std: 1, maxRows: bound / 2)
+    #expect(!capped.converged)
+    #expect(capped.value <= bound / 2 && capped.steps.allSatisfy { $0.n * architecture.outputSize <= bound / 2 })
+}
