@@ -1,7 +1,9 @@
 # geodim: the two README commands, and helpers.
 #   make demo   installs what is missing, builds, trains configs/quick.yaml on the bundled MNIST
 #   make test   installs what is missing, builds, runs the whole test suite
-.PHONY: setup build demo test paper clean
+#   make reproduce        every figure and table of docs/reproduction.md (about 1 hour on 2 cores)
+#   make reproduce-quick  the same figures at reduced size in runs/reproduce-quick/report (minutes)
+.PHONY: setup build demo test paper reproduce reproduce-quick clean
 
 SWIFT ?= swift
 
@@ -17,7 +19,17 @@ demo: build
 paper: build
 	.build/release/geodim train configs/paper-mnist.yaml
 
-test: setup
+reproduce: build
+	bash scripts/setup.sh --plots
+	python3 scripts/reproduce.py
+
+reproduce-quick: build
+	bash scripts/setup.sh --plots
+	python3 scripts/reproduce.py --quick
+
+# The test suite includes the plotting and `reproduce.py --quick` smoke tests: they need matplotlib and PyYAML.
+test:
+	bash scripts/setup.sh --plots
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 

@@ -1,0 +1,497 @@
+#!/usr/bin/env python3
+"""Reproduce the paper's MNIST findings: run every sweep in configs/reproduce/, then draw the
+figures and write the tables of docs/reproduction.md from the logs alone.
+
+    python3 scripts/reproduce.py            # full size: runs/reproduce, docs/reproduction/
+    python3 scripts/reproduce.py --quick    # reduced size (BFD on 100 inputs): runs/reproduce-quick
+    python3 scripts/reproduce.py --report-only [--quick]   # redraw from the existing logs
+
+`make reproduce` / `make reproduce-quick` build geodim and install h5py, numpy, matplotlib
+and PyYAML first. Every point is one `geodim sweep CONFIG --index i` (finished points are
+skipped, stopped ones resumed, so an interrupted reproduction continues where it stopped);
+points run `--jobs` at a time (default: the number of cores), each on one BLAS thread.
+After the sweeps, `scripts/recompute_bfd.py` recomputes the softmax BFD of the first SGD seed
+with the paper's own rank rule (numpy's matrix_rank tolerance on the explicit float64
+Jacobian), independently of geodim.
+
+The report (figures, results.md with every table and the provenance of the logs) goes to
+docs/reproduction/ for the full run and to runs/reproduce-quick/report/ for --quick.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import yaml
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOURCES = ["train", "test", "random"]
+COLOURS = {"train": "tab:blue", "test": "tab:orange", "random": "tab:green"}
+EXPERIMENTS = ["training-sgd", "training-adam", "width", "input-noise", "random-labels"]
+# --quick: the same sweeps with the BFD on 100 inputs per set (m = 1,000 rows instead of
+# 6,000) and CFFD batches up to 3,000 rows.
+QUICK_OVERRIDES = ["bfd.train_samples=100", "bfd.test_samples=100", "bfd.random_samples=100", "bfd.cffd_max_rows=3000"]
+
+
+def fail(message):
+    sys.exit(f"reproduce.py: {message}")
+
+
+# MARK: - Running the sweeps
+
+
+class Sweep:
+    """One config of configs/reproduce/: its sweep directory and points."""
+
+    def __init__(self, name, geodim, overrides):
+        self.name = name
+        self.config = os.path.join("configs", "reproduce", name + ".yaml")
+        self.overrides = overrides
+        listing = run_quiet([geodim, "sweep", self.config, *overrides, "--list"])
+        first = listing.splitlines()[0] if listing else ""
+        match = re.search(r": (\d+) point\(s\) .*, in (.+)$", first)
+        if not match:
+            fail(f"{self.config}: cannot read the sweep listing: {first!r}")
+        self.count = int(match.group(1))
+        self.directory = match.group(2)
+
+    def index(self):
+        path = os.path.join(self.directory, "sweep.json")
+        with open(path) as f:
+            return json.load(f)
+
+    def logs(self):
+        """(values of the swept keys, log path) of every point, in index order."""
+        index = self.index()
+        return [(p["values"], os.path.join(self.directory, p["directory"], "log.h5")) for p in index["points"]]
+
+
+def run_quiet(command):
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        fail(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr.strip()}")
+    return result.stdout
+
+
+def run_jobs(jobs, workers, log_dir):
+    """Runs (label, command) jobs `workers` at a time; returns {label: seconds}. Stops with an
+    error naming the first job that failed (after the running ones finish)."""
+    os.makedirs(log_dir, exist_ok=True)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    seconds = {}
+    failures = []
+
+    def run(job):
+        label, command = job
+        path = os.path.join(log_dir, re.sub(r"[^A-Za-z0-9._-]", "_", label) + ".txt")
+        start = time.monotonic()
+        with open(path, "w") as out:
+            code = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env).returncode
+        return label, code, time.monotonic() - start, path
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        for label, code, elapsed, path in pool.map(run, jobs):
+            seconds[label] = elapsed
+            state = "done" if code == 0 else f"FAILED (exit {code}; output in {path})"
+            print(f"  {label:<34} {elapsed:8.1f} s  {state}", flush=True)
+            if code != 0:
+                failures.append(label)
+    if failures:
+        fail(f"{len(failures)} job(s) failed: {', '.join(failures)}")
+    return seconds
+
+
+# MARK: - Reading logs
+
+
+def read_log(path):
+    """What the report needs from one log: checkpoints, BFD series, accuracies, CFFD, meta."""
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("format") != "geodim-run":
+            fail(f"{path}: not a geodim run log")
+        status = str(f.attrs["status"])
+        if status != "completed":
+            fail(f"{path}: run status is {status!r}, not completed; run the reproduction again to finish it")
+        meta = f["meta"].attrs
+        config = yaml.safe_load(f["meta/config_yaml"][()].decode() if isinstance(f["meta/config_yaml"][()], bytes)
+                                else f["meta/config_yaml"][()])
+        log = {
+            "path": path,
+            "config": config,
+            "epoch": f["checkpoints/epoch"][:].astype(int),
+            "train_accuracy": f["checkpoints/train_accuracy"][:],
+            "test_accuracy": f["checkpoints/test_accuracy"][:],
+            "parameters": int(meta["parameter_count"]),
+            "hidden": int(meta["hidden_neurons"]),
+            "git_commit": str(meta.get("git_commit", "?")),
+            "git_dirty": str(meta.get("git_dirty", "?")),
+            "host": str(meta.get("host", "?")),
+            "cpu": str(meta.get("cpu_model", "?")),
+            "wall_time_s": float(meta.get("wall_time_s", np.nan)),
+            "series": {},
+        }
+        for name, g in f["checkpoints/bfd"].items():
+            log["series"][(str(g.attrs["source"]), str(g.attrs["output"]))] = {
+                "rank": g["rank"][:].astype(int),
+                "clear": g["clear"][:].astype(bool),
+                "row_cap": int(g.attrs["row_cap"]),
+                "n": int(g.attrs["n"]),
+            }
+        if "checkpoints/cffd" in f:
+            c = f["checkpoints/cffd"]
+            log["cffd"] = {
+                "estimate": c["estimate"][:].astype(int),
+                "converged": c["converged"][:].astype(bool),
+                "sizes": c["sizes"][:].astype(int),
+            }
+    return log
+
+
+def stack(logs, source, output, field="rank"):
+    """(runs, checkpoints) array of one field of one BFD series."""
+    return np.array([log["series"][(source, output)][field] for log in logs])
+
+
+def fmt_range(values):
+    """`mean` or `mean [min–max]` of integers across seeds."""
+    values = np.asarray(values)
+    mean = values.mean()
+    text = f"{mean:.0f}"
+    if values.min() != values.max():
+        text += f" [{values.min()}–{values.max()}]"
+    return text
+
+
+def fmt_clear(flags):
+    flags = np.asarray(flags)
+    return "" if flags.all() else ("?" if not flags.any() else f" ({flags.sum()}/{len(flags)} clear)")
+
+
+# MARK: - Figures and tables
+
+
+def training_report(name, logs, paper_rule, out_dir, title):
+    """BFD against epoch, logits and softmax, mean over seeds with the min–max band."""
+    epochs = logs[0]["epoch"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    for ax, output in zip(axes[:2], ["logits", "softmax"]):
+        for source in SOURCES:
+            ranks = stack(logs, source, output)
+            clear = stack(logs, source, output, "clear").all(axis=0)
+            colour = COLOURS[source]
+            ax.plot(epochs, ranks.mean(axis=0), "-", color=colour, label=f"{source} (mean of {len(logs)} seeds)")
+            ax.fill_between(epochs, ranks.min(axis=0), ranks.max(axis=0), color=colour, alpha=0.2, linewidth=0)
+            mean = ranks.mean(axis=0)
+            ax.scatter(epochs[clear], mean[clear], color=colour, zorder=3, s=20)
+            ax.scatter(epochs[~clear], mean[~clear], facecolors="white", edgecolors=colour, zorder=3, s=20)
+            ax.axhline(logs[0]["series"][(source, output)]["row_cap"], color=colour, linestyle=":", linewidth=0.8)
+        if output == "softmax" and paper_rule:
+            rule_epochs = [row["epoch"] for row in paper_rule]
+            ax.plot(rule_epochs, [row["rank_numpy"] for row in paper_rule], "k--", marker="x",
+                    label="train, paper's rule (seed 0)")
+        ax.set_xscale("symlog", linthresh=10)
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0, top=1.08 * max(logs[0]["series"][(s, output)]["row_cap"] for s in SOURCES))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("BFD")
+        ax.set_title(f"{output} outputs", fontsize=10)
+        ax.legend(fontsize=7)
+    ax = axes[2]
+    for key, colour in [("train_accuracy", "tab:purple"), ("test_accuracy", "tab:red")]:
+        values = np.array([log[key] for log in logs])
+        ax.plot(epochs, values.mean(axis=0), color=colour, marker="o", markersize=3, label=key.replace("_", " "))
+        ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=colour, alpha=0.2, linewidth=0)
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlim(left=0)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("epoch")
+    ax.set_title("accuracy", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.suptitle(f"{title}\nfilled: clear spectral gap in every seed; hollow: no clear gap (rank depends on the rule); "
+                 "band: min–max over seeds; dotted: row cap n·d", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, f"{name}.png"), dpi=100)
+    plt.close(fig)
+
+    caps = ", ".join(f"{source} {logs[0]['series'][(source, 'logits')]['row_cap']}" for source in SOURCES)
+    lines = [f"### {title}", "",
+             f"{len(logs)} seeds; BFD as mean [min–max] over seeds, `?` = no clear gap in any seed; "
+             f"row caps (logits): {caps}.", "",
+             "| epoch | train logits | test logits | random logits | train softmax | test softmax | random softmax "
+             + ("| train softmax, paper's rule (seed 0) " if paper_rule else "") + "| test accuracy |",
+             "|---:|---|---|---|---|---|---|" + ("---|" if paper_rule else "") + "---|"]
+    rule_by_epoch = {row["epoch"]: row["rank_numpy"] for row in paper_rule or []}
+    for k, epoch in enumerate(epochs):
+        cells = []
+        for output in ["logits", "softmax"]:
+            for source in SOURCES:
+                ranks = stack(logs, source, output)[:, k]
+                clear = stack(logs, source, output, "clear")[:, k]
+                cells.append(fmt_range(ranks) + fmt_clear(clear))
+        if paper_rule:
+            cells.append(str(rule_by_epoch.get(int(epoch), "–")))
+        accuracy = np.array([log["test_accuracy"][k] for log in logs])
+        cells.append(f"{accuracy.mean():.4f}")
+        lines.append(f"| {epoch} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def final_table(rows, header):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def final_bfd(logs, source, output):
+    ranks = stack(logs, source, output)[:, -1]
+    clear = stack(logs, source, output, "clear")[:, -1]
+    return ranks, clear
+
+
+def width_report(points, out_dir):
+    """BFD after training against width, and the CFFD estimate against P − hidden and n·d."""
+    by_width = {}
+    for values, log in points:
+        by_width.setdefault(values["model.hidden"][0], []).append(log)
+    widths = sorted(by_width)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    ax = axes[0]
+    bound = [by_width[w][0]["parameters"] - by_width[w][0]["hidden"] for w in widths]
+    for output, style in [("logits", "-"), ("softmax", "--")]:
+        for source in SOURCES:
+            ranks = np.array([final_bfd(by_width[w], source, output)[0] for w in widths])
+            ax.plot(widths, ranks.mean(axis=1), style, marker="o", markersize=4, color=COLOURS[source],
+                    label=f"{source}, {output}")
+            ax.fill_between(widths, ranks.min(axis=1), ranks.max(axis=1), color=COLOURS[source], alpha=0.15, linewidth=0)
+    cap = by_width[widths[0]][0]["series"][("train", "logits")]["row_cap"]
+    ax.plot(widths, bound, "k-", linewidth=1, label="P − hidden")
+    ax.axhline(cap, color="grey", linestyle=":", label=f"row cap n·d = {cap}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(widths, [str(w) for w in widths])
+    ax.set_xlabel("width w (three hidden layers of w)")
+    ax.set_ylabel("BFD after training")
+    ax.set_title("BFD after training against width (solid: logits; dashed: softmax)", fontsize=10)
+    ax.legend(fontsize=7)
+
+    ax = axes[1]
+    estimates, converged, batch_rows = [], [], []
+    for w in widths:
+        logs = by_width[w]
+        estimates.append([log["cffd"]["estimate"][-1] for log in logs])
+        converged.append(all(log["cffd"]["converged"][-1] for log in logs))
+        sizes = logs[0]["cffd"]["sizes"][-1]
+        batch_rows.append(int(sizes[sizes > 0].max()) * 10)
+    estimates = np.array(estimates)
+    converged = np.array(converged)
+    ax.plot(widths, bound, "k-", linewidth=1, label="P − hidden")
+    ax.plot(widths, batch_rows, "k:", label="n·d of the largest Gaussian batch tried")
+    train = np.array([final_bfd(by_width[w], "train", "logits")[0] for w in widths])
+    ax.plot(widths, train.mean(axis=1), "-", color=COLOURS["train"], alpha=0.6, label="train BFD (logits), for reference")
+    mean = estimates.mean(axis=1)
+    ax.scatter(np.array(widths)[converged], mean[converged], color="tab:red", zorder=3, label="CFFD estimate, converged")
+    ax.scatter(np.array(widths)[~converged], mean[~converged], facecolors="white", edgecolors="tab:red", zorder=3,
+               label="CFFD estimate, not converged (lower bound)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(widths, [str(w) for w in widths])
+    ax.set_xlabel("width w")
+    ax.set_ylabel("dimension")
+    ax.set_title("CFFD (BFD on Gaussian batches of doubling size, logits) after training", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, "width.png"), dpi=100)
+    plt.close(fig)
+
+    seeds = len(by_width[widths[0]])
+    rows = []
+    for i, w in enumerate(widths):
+        logs = by_width[w]
+        row = [w, logs[0]["parameters"], bound[i]]
+        for output in ["logits", "softmax"]:
+            for source in SOURCES:
+                ranks, clear = final_bfd(logs, source, output)
+                row.append(fmt_range(ranks) + fmt_clear(clear))
+        row.append(f"{np.mean([log['test_accuracy'][-1] for log in logs]):.4f}")
+        row.append(fmt_range(estimates[i]) + ("" if converged[i] else f" (≥, batch n·d {batch_rows[i]})"))
+        rows.append(row)
+    header = ["w", "P", "P − hidden", "train logits", "test logits", "random logits", "train softmax", "test softmax",
+              "random softmax", "test acc.", "CFFD estimate"]
+    return [f"### Width (after 680 epochs; {seeds} seeds, mean [min–max]; `?` = no clear gap)", ""] + final_table(rows, header)
+
+
+def variant_report(points, key, label, name, out_dir, title):
+    """BFD after training against one data variant (noise level, random-label count), one
+    panel per width."""
+    by_width = {}
+    for values, log in points:
+        by_width.setdefault(values["model.hidden"][0], []).append((values[key], log))
+    widths = sorted(by_width)
+    fig, axes = plt.subplots(1, len(widths) + 1, figsize=(5.2 * (len(widths) + 1), 4.3))
+    lines = [f"### {title} (after 680 epochs; `?` = no clear gap)", ""]
+    for ax, w in zip(axes, widths):
+        entries = sorted(by_width[w], key=lambda e: e[0])
+        xs = [e[0] for e in entries]
+        logs = [e[1] for e in entries]
+        for output, style in [("logits", "-"), ("softmax", "--")]:
+            for source in SOURCES:
+                ranks, clear = final_bfd(logs, source, output)
+                ax.plot(xs, ranks, style, color=COLOURS[source], label=f"{source}, {output}")
+                ax.scatter(np.array(xs)[clear], ranks[clear], color=COLOURS[source], s=16, zorder=3)
+                ax.scatter(np.array(xs)[~clear], ranks[~clear], facecolors="white", edgecolors=COLOURS[source], s=16,
+                           zorder=3)
+        bound = logs[0]["parameters"] - logs[0]["hidden"]
+        cap = logs[0]["series"][("train", "logits")]["row_cap"]
+        if bound < 3 * cap:
+            ax.axhline(bound, color="black", linewidth=1, label=f"P − hidden = {bound}")
+        ax.axhline(cap, color="grey", linestyle=":", label=f"row cap n·d = {cap}")
+        ax.set_xlabel(label)
+        ax.set_ylabel("BFD after training")
+        ax.set_title(f"w = {w} (P − hidden = {bound})", fontsize=10)
+        ax.legend(fontsize=7)
+        axes[-1].plot(xs, [log["test_accuracy"][-1] for log in logs], marker="o", label=f"test, w = {w}")
+        axes[-1].plot(xs, [log["train_accuracy"][-1] for log in logs], marker="x", linestyle="--",
+                      label=f"train (all samples), w = {w}")
+        rows = []
+        for x, log in entries:
+            row = [x]
+            for output in ["logits", "softmax"]:
+                for source in SOURCES:
+                    s = log["series"][(source, output)]
+                    row.append(f"{s['rank'][-1]}" + ("" if s["clear"][-1] else "?"))
+            row += [f"{log['train_accuracy'][-1]:.4f}", f"{log['test_accuracy'][-1]:.4f}"]
+            rows.append(row)
+        header = [label, "train logits", "test logits", "random logits", "train softmax", "test softmax",
+                  "random softmax", "train acc.", "test acc."]
+        lines += [f"w = {w}, P − hidden = {bound}, row cap {cap}:", ""] + final_table(rows, header) + [""]
+    axes[-1].set_xlabel(label)
+    axes[-1].set_ylim(0, 1.02)
+    axes[-1].set_title("accuracy after training", fontsize=10)
+    axes[-1].legend(fontsize=7)
+    fig.suptitle(f"{title}\nsolid: logits; dashed: softmax; filled: clear gap; hollow: no clear gap", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, f"{name}.png"), dpi=100)
+    plt.close(fig)
+    return lines
+
+
+def provenance(all_logs, state):
+    commits = sorted({(log["git_commit"], log["git_dirty"]) for log in all_logs})
+    hosts = sorted({log["host"] for log in all_logs})
+    cpus = sorted({log["cpu"] for log in all_logs})
+    lines = ["## Provenance", "",
+             f"- Logs: {len(all_logs)} runs under `{os.path.relpath(state['runs'], ROOT)}` (not committed).",
+             "- geodim git commit of the logs: " + ", ".join(f"`{c}` (dirty: {d})" for c, d in commits) + ".",
+             f"- Host: {', '.join(hosts)}; CPU: {', '.join(cpus)}; {state.get('jobs', '?')} points at a time.",
+             f"- Command: `{state.get('command', '?')}`."]
+    if "wall_s" in state:
+        lines.append(f"- Total wall time of the reproduction: {state['wall_s'] / 60:.1f} min "
+                     f"(sweeps {state.get('sweeps_s', 0) / 60:.1f} min, paper-rule recomputation "
+                     f"{state.get('recompute_s', 0) / 60:.1f} min).")
+    seconds = sorted(state.get("seconds", {}).items(), key=lambda item: -item[1])
+    if seconds:
+        lines.append(f"- Longest points: " + ", ".join(f"{label} {s:.0f} s" for label, s in seconds[:4]) + ".")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="reduced size: BFD on 100 inputs per set")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="points run at a time (default: cores)")
+    parser.add_argument("--geodim", default=os.path.join(ROOT, ".build", "release", "geodim"))
+    parser.add_argument("--report-only", action="store_true", help="only redraw figures and tables from the logs")
+    parser.add_argument("--output", default=None,
+                        help="put the runs in OUTPUT/runs and the report in OUTPUT/report instead of the defaults")
+    args = parser.parse_args()
+    if args.jobs < 1:
+        fail(f"--jobs must be >= 1, found {args.jobs}")
+    if not os.access(args.geodim, os.X_OK):
+        fail(f"{args.geodim}: no geodim executable; build it first (swift build -c release) or pass --geodim")
+
+    if args.output:
+        runs, report = os.path.join(os.path.abspath(args.output), "runs"), os.path.join(os.path.abspath(args.output), "report")
+    else:
+        runs = os.path.join(ROOT, "runs", "reproduce-quick" if args.quick else "reproduce")
+        report = os.path.join(runs, "report") if args.quick else os.path.join(ROOT, "docs", "reproduction")
+    os.makedirs(report, exist_ok=True)
+    overrides = [f"logging.runs_directory={runs}", "threads=1"] + (QUICK_OVERRIDES if args.quick else [])
+    sweeps = {name: Sweep(name, args.geodim, overrides) for name in EXPERIMENTS}
+    state_path = os.path.join(runs, "reproduce-state.json")
+
+    if args.report_only:
+        if not os.path.exists(state_path):
+            fail(f"{state_path}: no finished reproduction to report on; run without --report-only first")
+        with open(state_path) as f:
+            state = json.load(f)
+    else:
+        state = {"runs": runs, "jobs": args.jobs,
+                 "command": "make reproduce-quick" if args.quick else "make reproduce"}
+        start = time.monotonic()
+        jobs = [(f"{name} point {i}", [args.geodim, "sweep", sweep.config, *overrides, "--index", str(i)])
+                for name, sweep in sweeps.items() for i in range(sweep.count)]
+        print(f"reproduce: {len(jobs)} points, {args.jobs} at a time, logs under {runs}", flush=True)
+        state["seconds"] = run_jobs(jobs, args.jobs, os.path.join(runs, "job-output"))
+        state["sweeps_s"] = time.monotonic() - start
+
+        # The paper's rule on the first SGD seed's softmax outputs, recomputed by numpy.
+        recompute_start = time.monotonic()
+        first = sweeps["training-sgd"].logs()[0][1]
+        epochs = read_log(first)["epoch"]
+        out_dir = os.path.join(runs, "paper-rule")
+        os.makedirs(out_dir, exist_ok=True)
+        rule_jobs = [(f"paper rule, epoch {e}", ["sh", "-c", f"python3 scripts/recompute_bfd.py '{first}' --checkpoint {k} "
+                                                           f"--source train --output softmax > '{out_dir}/{k}.json'"])
+                     for k, e in enumerate(epochs)]
+        print(f"reproduce: the paper's rule on {len(rule_jobs)} checkpoints (numpy, explicit Jacobian)", flush=True)
+        state["seconds"].update(run_jobs(rule_jobs, args.jobs, os.path.join(runs, "job-output")))
+        state["paper_rule"] = []
+        for k in range(len(epochs)):
+            with open(os.path.join(out_dir, f"{k}.json")) as f:
+                state["paper_rule"].append(json.load(f))
+        state["recompute_s"] = time.monotonic() - recompute_start
+        state["wall_s"] = time.monotonic() - start
+        with open(state_path, "w") as f:
+            json.dump(state, f, indent=1)
+
+    lines = ["# Reproduction results (generated by scripts/reproduce.py; do not edit)", "",
+             "Every number below is read from the logs by `scripts/reproduce.py`; docs/reproduction.md "
+             "says what they mean.", ""]
+    all_logs = []
+    for name, title in [("training-sgd", "BFD during training, plain SGD (lr 0.1)"),
+                        ("training-adam", "BFD during training, Adam (lr 0.001)")]:
+        logs = [read_log(path) for _, path in sweeps[name].logs()]
+        all_logs += logs
+        paper_rule = state.get("paper_rule") if name == "training-sgd" else None
+        lines += training_report(name, logs, paper_rule, report, title) + [""]
+    points = [(values, read_log(path)) for values, path in sweeps["width"].logs()]
+    all_logs += [log for _, log in points]
+    lines += width_report(points, report) + [""]
+    points = [(values, read_log(path)) for values, path in sweeps["input-noise"].logs()]
+    all_logs += [log for _, log in points]
+    lines += variant_report(points, "data.input_noise_std", "noise std (pixels in [0, 1])", "input-noise", report,
+                            "Gaussian noise on the training inputs")
+    points = [(values, read_log(path)) for values, path in sweeps["random-labels"].logs()]
+    all_logs += [log for _, log in points]
+    lines += variant_report(points, "data.random_label_extras", "extra samples with random labels", "random-labels",
+                            report, "Extra training samples with random labels")
+    lines += provenance(all_logs, state)
+    with open(os.path.join(report, "results.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"reproduce: figures and results.md in {os.path.relpath(report, ROOT)}", flush=True)
+    if "wall_s" in state and not args.report_only:
+        print(f"reproduce: total wall time {state['wall_s'] / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()
