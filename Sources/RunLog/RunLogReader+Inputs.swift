@@ -60,7 +60,10 @@ public enum LoggedInputs: Sendable {
         case "train" where try root.exists("data/bfd_train_inputs"):
             // Noisy training inputs are stored, not reconstructible from MNIST.
             let array = try root.dataset("data/bfd_train_inputs").read(as: Float.self)
-            return .values(array.values, featureCount: array.shape.count == 2 ? array.shape[1] : 784)
+            guard array.shape.count == 2, array.shape[0] > 0 else {
+                throw RunLogError.missingData(path: path, what: "stored training inputs (data/bfd_train_inputs is not a 2-D array)")
+            }
+            return .values(array.values, featureCount: array.shape[1])
         case "train", "test":
             let indices = try root.dataset("data/bfd_\(source)_indices").read(as: Int64.self).values.map(Int.init)
             guard !indices.isEmpty else {
