@@ -27,7 +27,7 @@ reproduce-quick: build
 	bash scripts/setup.sh --plots
 	python3 scripts/reproduce.py --quick
 
-# The test suite includes the plotting and `reproduce.py --quick` smoke tests: they need matplotlib and PyYAML.
+# The test suite includes the plotting and `reproduce.py --quick` smoke tests: they need matplotlib.
 test:
 	bash scripts/setup.sh --plots
 	$(SWIFT) build -c release --build-tests

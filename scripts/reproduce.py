@@ -6,8 +6,8 @@ figures and write the tables of docs/reproduction.md from the logs alone.
     python3 scripts/reproduce.py --quick    # reduced size (BFD on 100 inputs): runs/reproduce-quick
     python3 scripts/reproduce.py --report-only [--quick]   # redraw from the existing logs
 
-`make reproduce` / `make reproduce-quick` build geodim and install h5py, numpy, matplotlib
-and PyYAML first. Every point is one `geodim sweep CONFIG --index i` (finished points are
+`make reproduce` / `make reproduce-quick` build geodim and install h5py, numpy and matplotlib
+first. Every point is one `geodim sweep CONFIG --index i` (finished points are
 skipped, stopped ones resumed, so an interrupted reproduction continues where it stopped);
 points run `--jobs` at a time (default: the number of cores), each on one BLAS thread.
 After the sweeps, `scripts/recompute_bfd.py` recomputes the softmax BFD of the first SGD seed
@@ -28,7 +28,6 @@ import time
 
 import h5py
 import numpy as np
-import yaml
 
 import matplotlib
 
@@ -124,11 +123,8 @@ def read_log(path):
         if status != "completed":
             fail(f"{path}: run status is {status!r}, not completed; run the reproduction again to finish it")
         meta = f["meta"].attrs
-        config = yaml.safe_load(f["meta/config_yaml"][()].decode() if isinstance(f["meta/config_yaml"][()], bytes)
-                                else f["meta/config_yaml"][()])
         log = {
             "path": path,
-            "config": config,
             "epoch": f["checkpoints/epoch"][:].astype(int),
             "train_accuracy": f["checkpoints/train_accuracy"][:],
             "test_accuracy": f["checkpoints/test_accuracy"][:],

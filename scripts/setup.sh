@@ -2,7 +2,7 @@
 # Installs what geodim needs to build, run and test: idempotent, safe to run again.
 #   apt: OpenBLAS (BLAS + LAPACK), HDF5 (C library + tools), zlib, pkg-config
 #   pip: h5py (the external reader the tests use), numpy
-# With --plots it also installs matplotlib and PyYAML from PyPI, for scripts/plot_run.py and
+# With --plots it also installs matplotlib from PyPI, for scripts/plot_run.py and
 # scripts/reproduce.py:
 #   bash scripts/setup.sh --plots
 set -euo pipefail
@@ -32,7 +32,7 @@ if ! python3 -c "import h5py, numpy" 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore h5py numpy
 fi
 
-if [ "$plots" -eq 1 ] && ! python3 -c "import matplotlib, yaml" 2>/dev/null; then
-  echo "setup: installing matplotlib and PyYAML from PyPI (for scripts/plot_run.py, scripts/reproduce.py)"
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore matplotlib pyyaml
+if [ "$plots" -eq 1 ] && ! python3 -c "import matplotlib" 2>/dev/null; then
+  echo "setup: installing matplotlib from PyPI (for scripts/plot_run.py, scripts/reproduce.py)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore matplotlib
 fi

@@ -257,7 +257,8 @@ enum ResumeCheck {
     /// layout: a resumed run must keep them.
     static let fixedKeys: Set<String> = [
         "seed", "model.hidden", "model.init", "data.directory", "data.protocol", "data.train_size",
-        "data.test_size", "data.random_label_extras", "data.input_noise_std", "training.batch_size", "training.precision", "optimizer.name", "bfd.enabled",
+        "data.test_size", "data.random_label_extras", "data.input_noise_std", "training.batch_size",
+        "training.precision", "optimizer.name", "bfd.enabled",
         "bfd.inputs", "bfd.outputs", "bfd.train_samples", "bfd.test_samples", "bfd.random_samples",
         "bfd.random_mean", "bfd.random_std", "bfd.spectrum", "logging.save_params", "logging.live",
     ]

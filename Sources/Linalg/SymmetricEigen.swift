@@ -11,8 +11,9 @@ import COpenBLAS
 /// triangle of the column-major view, which is the same memory.)
 ///
 /// Uses LAPACK's two-stage tridiagonal reduction (dsyevd_2stage: dense to band with BLAS 3,
-/// then band to tridiagonal), about (4/3)·n³ flops; memory one copy of `a`. Throws `LinalgError` for a buffer
-/// that does not match n, non-finite entries, or a convergence failure.
+/// then band to tridiagonal), about (4/3)·n³ flops; memory one copy of `a`. Throws
+/// `LinalgError` for a buffer that does not match n, non-finite entries, or a convergence
+/// failure.
 public func symmetricEigenvalues(_ a: [Double], n: Int) throws -> [Double] {
     var scratch = a
     return try symmetricEigenvalues(overwriting: &scratch, n: n)
