@@ -82,11 +82,9 @@ struct CheckpointMeasurement {
         }
         var cffdEntry: CFFDEntry? = nil
         if let cffd, let variant = variants.first {
-            // The estimate needs certified ranks, not spectra: the Gram route's inertia counts
-            // give them at a fraction of an eigensolver's cost on the large batches it tries.
-            let cffdMethod: BFDMethod = method == .gram ? .gramInertia : method
             let estimate = try estimateCFFD(
-                architecture: architecture, parameters: parameters, variant: variant, method: cffdMethod, seed: cffd.seed,
+                architecture: architecture, parameters: parameters, variant: variant, method: method.withoutSpectrum,
+                seed: cffd.seed,
                 mean: cffd.mean, std: cffd.std, maxRows: cffd.maxRows)
             cffdEntry = CFFDEntry(
                 estimate: estimate.value, converged: estimate.converged, sizes: estimate.steps.map(\.n),

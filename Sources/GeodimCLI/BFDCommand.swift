@@ -16,7 +16,8 @@ struct BFDCommand: ParsableCommand {
             The parameters come from /params at the checkpoint, the inputs from /data (MNIST images by \
             their indices, read from the run's data directory or --data; random inputs as stored). \
             With --cffd, also estimates the computable full functional dimension: the BFD on Gaussian \
-            batches of growing size until it stops growing.
+            batches of growing size until it stops growing or reaches P - hidden (under --method gram \
+            its ranks are certified by inertia counts, gram_inertia, instead of full spectra).
             """)
 
     @Argument(help: "A run log (log.h5) or its run directory.")
@@ -128,8 +129,8 @@ struct BFDCommand: ParsableCommand {
         say("neurons: dead per layer \(statistics.deadCounts), always active \(statistics.alwaysActiveCounts), distinct activation patterns \(statistics.distinctPatterns)")
         if cffd {
             let estimate = try estimateCFFD(
-                architecture: architecture, parameters: stored.parameters, variant: variants[0], method: bfdMethod,
-                seed: 0)
+                architecture: architecture, parameters: stored.parameters, variant: variants[0],
+                method: bfdMethod.withoutSpectrum, seed: 0)
             for step in estimate.steps {
                 say("cffd: n = \(step.n) → BFD \(step.rank)\(step.clear ? "" : "?") (row cap \(step.rowCap))")
             }

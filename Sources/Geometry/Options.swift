@@ -41,6 +41,11 @@ public enum BFDMethod: String, CaseIterable, Sendable, Codable {
     /// Singular values of the explicit float64 J (m × P) by dgesdd. Slow (O(m·P·min(m, P))
     /// time, O(m·P) memory); resolves down to about max(m, P)·eps·σ_1.
     case jacobian
+
+    /// The method for rank-only work such as the CFFD estimate, which needs certified ranks and
+    /// no spectra: ``gramInertia`` in place of ``gram`` (a fraction of an eigensolver's cost on
+    /// large batches), any other method unchanged.
+    public var withoutSpectrum: BFDMethod { self == .gram ? .gramInertia : self }
 }
 
 /// Which rule turns a singular spectrum into one headline rank (all three are always

@@ -237,6 +237,38 @@ struct TrainingRunTests {
         #expect(offlineRank != nil && offlineRank == logged, "geodim bfd: \(offline.stdout)\(offline.stderr)")
     }
 
+    @Test("the logged CFFD of a small network reaches P - hidden through doubling Gaussian batches")
+    func cffdIsLoggedAndReachesTheParameterBound() throws {
+        // 784-4-10: P - hidden = 3,186. One input's 10 Jacobian rows reach at most 4 directions
+        // of the first layer's block (one per hidden neuron, e_j ⊗ [x, 1]) and the second layer
+        // has 50 parameters, so a batch of n gives at most 4·n + 50, far below n·d: the estimate
+        // needs about 800 Gaussian inputs (8,000 rows and more) before it reaches the bound.
+        let (runs, result) = try train(
+            config: tinyConfig,
+            overrides: ["model.hidden=[4]", "bfd.cffd=true", "bfd.cffd_max_rows=40000", "training.epochs=1",
+                        "checkpoints.every=1", "bfd.train_samples=5", "bfd.test_samples=5", "bfd.random_samples=5"],
+            label: "cffd")
+        #expect(result.status == 0, "geodim failed: \(result.stderr)")
+        let log = try onlyRunDirectory(runs, name: "tiny") + "/log.h5"
+        let check = try python(#"""
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], "r")
+            bound = int(f["meta"].attrs["parameter_count"] - f["meta"].attrs["hidden_neurons"])
+            c = f["checkpoints/cffd"]
+            for k in range(len(f["checkpoints/epoch"])):
+                sizes = [int(s) for s in c["sizes"][k] if s > 0]
+                ranks = [int(r) for r in c["ranks"][k] if r >= 0]
+                assert len(sizes) == len(ranks) >= 2, (sizes, ranks)
+                assert all(b == 2 * a for a, b in zip(sizes, sizes[1:])), sizes
+                assert all(r <= min(10 * n, 4 * n + 50, bound) for n, r in zip(sizes, ranks)), (sizes, ranks)
+                assert ranks == sorted(ranks), ranks
+                assert c["converged"][k] == 1 and c["estimate"][k] == bound == ranks[-1], (c["estimate"][k], bound, ranks)
+                assert ranks[-2] < bound, "it should stop at the first size that reaches the bound"
+            print("ALL CHECKS PASSED", bound)
+            """#, [log])
+        #expect(check.stdout.contains("ALL CHECKS PASSED 3186"), "\(check.stdout)\(check.stderr)")
+    }
+
     @Test("the same config and seed give identical logged values")
     func runsAreDeterministic() throws {
         let overrides = ["training.epochs=2", "checkpoints.every=1", "data.train_size=1000", "data.test_size=200"]
