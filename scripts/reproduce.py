@@ -255,6 +255,14 @@ def final_bfd(logs, source, output):
     return ranks, clear
 
 
+def width_axes(ax, widths, bound):
+    """Log-log axes over the widths, ticked at each, with P − hidden drawn for reference."""
+    ax.plot(widths, bound, "k-", linewidth=1, label="P − hidden")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(widths, [str(w) for w in widths])
+
+
 def width_report(points, out_dir):
     """BFD after training against width, and the CFFD estimate against P − hidden and n·d."""
     by_width = {}
@@ -270,12 +278,11 @@ def width_report(points, out_dir):
             ax.plot(widths, ranks.mean(axis=1), style, marker="o", markersize=4, color=COLOURS[source],
                     label=f"{source}, {output}")
             ax.fill_between(widths, ranks.min(axis=1), ranks.max(axis=1), color=COLOURS[source], alpha=0.15, linewidth=0)
-    cap = by_width[widths[0]][0]["series"][("train", "logits")]["row_cap"]
-    ax.plot(widths, bound, "k-", linewidth=1, label="P − hidden")
+    train_series = by_width[widths[0]][0]["series"][("train", "logits")]
+    cap = train_series["row_cap"]
+    outputs_per_input = cap // train_series["n"]
+    width_axes(ax, widths, bound)
     ax.axhline(cap, color="grey", linestyle=":", label=f"row cap n·d = {cap}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xticks(widths, [str(w) for w in widths])
     ax.set_xlabel("width w (three hidden layers of w)")
     ax.set_ylabel("BFD after training")
     ax.set_title("BFD after training against width (solid: logits; dashed: softmax)", fontsize=10)
@@ -288,10 +295,10 @@ def width_report(points, out_dir):
         estimates.append([log["cffd"]["estimate"][-1] for log in logs])
         converged.append(all(log["cffd"]["converged"][-1] for log in logs))
         sizes = logs[0]["cffd"]["sizes"][-1]
-        batch_rows.append(int(sizes[sizes > 0].max()) * 10)
+        batch_rows.append(int(sizes[sizes > 0].max()) * outputs_per_input)
     estimates = np.array(estimates)
     converged = np.array(converged)
-    ax.plot(widths, bound, "k-", linewidth=1, label="P − hidden")
+    width_axes(ax, widths, bound)
     ax.plot(widths, batch_rows, "k:", label="n·d of the largest Gaussian batch tried")
     train = np.array([final_bfd(by_width[w], "train", "logits")[0] for w in widths])
     ax.plot(widths, train.mean(axis=1), "-", color=COLOURS["train"], alpha=0.6, label="train BFD (logits), for reference")
@@ -299,9 +306,6 @@ def width_report(points, out_dir):
     ax.scatter(np.array(widths)[converged], mean[converged], color="tab:red", zorder=3, label="CFFD estimate, converged")
     ax.scatter(np.array(widths)[~converged], mean[~converged], facecolors="white", edgecolors="tab:red", zorder=3,
                label="CFFD estimate, not converged (lower bound)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xticks(widths, [str(w) for w in widths])
     ax.set_xlabel("width w")
     ax.set_ylabel("dimension")
     ax.set_title("CFFD (BFD on Gaussian batches of doubling size, logits) after training", fontsize=10)

@@ -54,6 +54,21 @@ func onlyRunDirectory(_ runs: String, name: String) throws -> String {
     return parent + "/" + only
 }
 
+/// `scripts/recompute_bfd.py` on one logged entry: its JSON object (numpy's ranks and σ₁, and the
+/// values geodim logged under `logged`). Throws if the script fails or prints no JSON object.
+func recomputeBFD(_ log: String, checkpoint: String, source: String, output: String) throws -> [String: Any] {
+    let run = try runProgram(
+        "/usr/bin/env", ["python3", "scripts/recompute_bfd.py", log, "--checkpoint", checkpoint, "--source", source,
+                         "--output", output],
+        directory: packageRoot().path)
+    guard run.status == 0,
+          let object = try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+    else {
+        throw TestSupportError("recompute_bfd.py \(source)/\(output) failed (\(run.status)): \(run.stderr)")
+    }
+    return object
+}
+
 func python(_ script: String, _ arguments: [String] = []) throws -> ProgramResult {
     try runProgram("/usr/bin/env", ["python3", "-c", script] + arguments, directory: packageRoot().path)
 }
@@ -168,14 +183,9 @@ struct TrainingRunTests {
         let log = try onlyRunDirectory(runs, name: "tiny") + "/log.h5"
         for (source, output, checkpoint) in [("train", "logits", "-1"), ("train", "centred", "-1"), ("random", "logits", "0"),
                                              ("test", "centred", "0")] {
-            let run = try runProgram(
-                "/usr/bin/env", ["python3", "scripts/recompute_bfd.py", log, "--checkpoint", checkpoint,
-                                 "--source", source, "--output", output],
-                directory: packageRoot().path)
-            #expect(run.status == 0, "recompute_bfd failed: \(run.stderr)")
-            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
-            let numpyRank = object?["rank_numpy"] as? Int
-            let logged = (object?["logged"] as? [String: Any])?["rank"] as? Int
+            let object = try recomputeBFD(log, checkpoint: checkpoint, source: source, output: output)
+            let numpyRank = object["rank_numpy"] as? Int
+            let logged = (object["logged"] as? [String: Any])?["rank"] as? Int
             #expect(numpyRank != nil && numpyRank == logged, "\(source)/\(output): numpy \(String(describing: numpyRank)) vs logged \(String(describing: logged))")
         }
     }
@@ -218,16 +228,13 @@ struct TrainingRunTests {
         #expect(check.stdout.contains("ALL CHECKS PASSED"), "\(check.stdout)\(check.stderr)")
 
         // The BFD of the noisy inputs, recomputed from the log by numpy and by geodim bfd.
-        let recomputed = try runProgram(
-            "/usr/bin/env", ["python3", "scripts/recompute_bfd.py", log, "--source", "train", "--output", "logits"],
-            directory: packageRoot().path)
-        let object = try JSONSerialization.jsonObject(with: Data(recomputed.stdout.utf8)) as? [String: Any]
-        let numpyRank = object?["rank_numpy"] as? Int
-        let logged = (object?["logged"] as? [String: Any])?["rank"] as? Int
-        #expect(numpyRank != nil && numpyRank == logged, "numpy \(String(describing: numpyRank)) vs logged \(String(describing: logged)): \(recomputed.stderr)")
+        let object = try recomputeBFD(log, checkpoint: "-1", source: "train", output: "logits")
+        let numpyRank = object["rank_numpy"] as? Int
+        let logged = (object["logged"] as? [String: Any])?["rank"] as? Int
+        #expect(numpyRank != nil && numpyRank == logged, "numpy \(String(describing: numpyRank)) vs logged \(String(describing: logged))")
         // The largest singular value pins down the inputs: clean images would give another one.
-        let sigma = object?["sigma_1"] as? Double ?? 0
-        let loggedSigma = (object?["logged"] as? [String: Any])?["sigma_1"] as? Double ?? -1
+        let sigma = object["sigma_1"] as? Double ?? 0
+        let loggedSigma = (object["logged"] as? [String: Any])?["sigma_1"] as? Double ?? -1
         #expect(abs(sigma - loggedSigma) <= 1e-6 * sigma, "numpy σ₁ \(sigma) vs logged \(loggedSigma)")
         let offline = try runProgram(
             try geodimExecutable(), ["bfd", log, "--inputs", "train", "--output", "logits", "--method", "jacobian"],
