@@ -39,6 +39,10 @@ public struct RunInvocation: Sendable {
     /// the run) are done: a resumable pause for time-sliced jobs, and a deterministic stop for
     /// tests of resume.
     public var stopAtStep: Int?
+    /// Write the order of every epoch to `<run dir>/batch_order.npy` (``BatchOrderDump``), for
+    /// checking the trainer against an independent one. Fresh runs only: a resumed session
+    /// ignores it.
+    public var dumpBatches = false
 
     public init(commandLine: String, program: String, metadata: [(String, String)] = [], stopAtStep: Int? = nil) {
         self.commandLine = commandLine

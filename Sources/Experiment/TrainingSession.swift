@@ -47,6 +47,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
     private let emit: (String) -> Void
     private let lock: RunLock
     private let engine: TrainingEngine<S>
+    private let batchOrderDump: BatchOrderDump?
 
     private var position: TrainingPosition
     private var rows = TrainRows()
@@ -91,6 +92,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         } else {
             position = TrainingPosition(step: 0, completedEpochs: 0, batchesIntoEpoch: 0)
         }
+        batchOrderDump = invocation.dumpBatches && state == nil
+            ? try BatchOrderDump(path: directory.path + "/batch_order.npy", sampleCount: engine.trainCount) : nil
         wallOffset = state?.wallTime ?? 0
         trainingTime = state?.trainingTime ?? 0
         bfdTime = state?.bfdTime ?? 0
@@ -124,6 +127,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         while position.completedEpochs < epochs {
             let epoch = position.completedEpochs + 1
             let order = epochOrder(count: trainCount, epoch: epoch, seed: config.seed)
+            try batchOrderDump?.append(epoch: epoch, order: order)
             let epochStart = clock.now
             while position.batchesIntoEpoch < stepsPerEpoch {
                 if shouldStop {

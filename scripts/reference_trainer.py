@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""An independent trainer for checking geodim's, written from the mathematics in numpy.
+
+Two modes:
+
+  reference_trainer.py check RUN_DIR [--drop-last] [--accuracy]
+      Replays a geodim run trajectory: reads the run's resolved config.yaml, the initial
+      parameters (first checkpoint of log.h5), the training samples (/data/train_indices into
+      the MNIST files) and the order geodim visited them in (batch_order.npy, written by
+      `geodim train --dump-batches`). It trains from the same start in the run's precision,
+      then compares its parameters with those geodim logged at the last checkpoint. Prints one
+      JSON object: the largest parameter difference relative to the largest parameter, per
+      layer and overall, and the steps taken. --drop-last skips each epoch's partial batch,
+      a deliberately different protocol (the tests use it to show the check can fail).
+      --accuracy adds the replay's test accuracy just before its last step and at the end.
+
+  reference_trainer.py standalone --seed S [--hidden 256,256] [--batch-size 256] ...
+      Trains on the standard 60,000/10,000 MNIST split with its own Glorot-uniform
+      initialisation and its own per-epoch shuffles (numpy's default_rng(seed)); prints the
+      final test accuracy and the accuracy just before the last step. The statistical
+      reference that `geodim bench train --accuracy` is compared with in BENCHMARKS.md.
+
+The mathematics (nothing here is taken from geodim's Swift code):
+  inputs     x = float32(byte / 255), widened for float64 runs (as geodim stores them)
+  network    h_0 = x, h_l = relu(W_l h_(l-1) + b_l), logits z = W_L h_(L-1) + b_L
+  loss       batch mean of cross-entropy: (1/m) sum_i [log sum_k exp z_ik - z_(i,y_i)]
+  gradient   dL/dz = (softmax(z) - onehot(y)) / m; for each layer from the last,
+             dW_l = delta_l^T h_(l-1), db_l = sum_i delta_l, delta_(l-1) = (delta_l W_l) * [h_(l-1) > 0]
+  batches    epoch e visits the samples in its permutation, in consecutive chunks of the batch
+             size; the last, shorter chunk is a step of its own, its mean over its own rows
+  SGD        (PyTorch's form) g = grad + wd*theta; v = g on the first step, else v = mu*v + g;
+             theta -= lr * (nesterov ? g + mu*v : v)   (v = g without momentum)
+  Adam       (Kingma & Ba, Algorithm 1) g = grad (+ wd*theta for L2); m = b1 m + (1-b1) g;
+             v = b2 v + (1-b2) g^2; theta -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps);
+             decoupled decay (AdamW, Loshchilov & Hutter) first shrinks theta -= lr*wd*theta
+"""
+import argparse
+import gzip
+import json
+import os
+import sys
+
+import numpy as np
+
+
+# ---------------------------------------------------------------------------- data
+
+def read_idx(path):
+    """An IDX file (gzip or plain) as a numpy array of its declared shape."""
+    raw = open(path, "rb").read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        sys.exit(f"{path}: not an unsigned-byte IDX file")
+    rank = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * k:8 + 4 * k], "big") for k in range(rank)]
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def find_mnist(directory, stem):
+    for name in (stem + ".gz", stem):
+        path = os.path.join(directory, name)
+        if os.path.exists(path):
+            return path
+    sys.exit(f"{directory}: no {stem}[.gz] (hint: data.directory must hold the four MNIST IDX files)")
+
+
+def pooled_mnist(directory):
+    """All 70,000 images (train file first, then t10k) as uint8 rows, and their labels."""
+    images = [read_idx(find_mnist(directory, f"{s}-images-idx3-ubyte")) for s in ("train", "t10k")]
+    labels = [read_idx(find_mnist(directory, f"{s}-labels-idx1-ubyte")) for s in ("train", "t10k")]
+    return np.concatenate([i.reshape(len(i), -1) for i in images]), np.concatenate(labels)
+
+
+# ---------------------------------------------------------------------------- the network
+
+def forward(weights, biases, x):
+    """Every layer's output: [x, h_1, ..., h_(L-1), logits]."""
+    outputs = [x]
+    for l, (w, b) in enumerate(zip(weights, biases)):
+        z = outputs[-1] @ w.T + b
+        outputs.append(z if l == len(weights) - 1 else np.maximum(z, 0))
+    return outputs
+
+
+def loss_gradient(weights, biases, x, y):
+    """Gradients of the batch-mean softmax cross-entropy, per layer (dW_l, db_l)."""
+    outputs = forward(weights, biases, x)
+    z = outputs[-1]
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    delta = p
+    delta[np.arange(len(y)), y] -= 1
+    delta /= delta.dtype.type(len(y))
+    grads = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        grads[l] = (delta.T @ outputs[l], delta.sum(axis=0))
+        if l > 0:
+            delta = (delta @ weights[l]) * (outputs[l] > 0)
+    return grads
+
+
+# ---------------------------------------------------------------------------- optimizers
+
+class SGD:
+    def __init__(self, cfg, dtype):
+        self.lr, self.mu, self.wd = (dtype(cfg[k]) for k in ("lr", "momentum", "weight_decay"))
+        self.nesterov = cfg["nesterov"]
+        self.velocity = None
+
+    def step(self, theta, grad):
+        g = [gr + self.wd * t for t, gr in zip(theta, grad)]
+        if self.mu == 0:
+            return [t - self.lr * gi for t, gi in zip(theta, g)]
+        self.velocity = g if self.velocity is None else [self.mu * v + gi for v, gi in zip(self.velocity, g)]
+        direction = [gi + self.mu * v for gi, v in zip(g, self.velocity)] if self.nesterov else self.velocity
+        return [t - self.lr * d for t, d in zip(theta, direction)]
+
+
+class Adam:
+    def __init__(self, cfg, dtype):
+        self.dtype = dtype
+        self.lr, self.b1, self.b2, self.eps, self.wd = (
+            dtype(cfg[k]) for k in ("lr", "beta1", "beta2", "epsilon", "weight_decay"))
+        self.decoupled = cfg["decoupled_weight_decay"]
+        self.t, self.m, self.v = 0, None, None
+
+    def step(self, theta, grad):
+        self.t += 1
+        if self.m is None:
+            self.m = [np.zeros_like(t) for t in theta]
+            self.v = [np.zeros_like(t) for t in theta]
+        one = self.dtype(1)
+        c1 = self.dtype(1 - float(self.b1) ** self.t)
+        c2 = self.dtype(1 - float(self.b2) ** self.t)
+        new = []
+        for k, (t, gr) in enumerate(zip(theta, grad)):
+            g = gr if self.decoupled else gr + self.wd * t
+            shrunk = t - self.lr * self.wd * t if self.decoupled else t
+            self.m[k] = self.b1 * self.m[k] + (one - self.b1) * g
+            self.v[k] = self.b2 * self.v[k] + (one - self.b2) * g * g
+            new.append(shrunk - self.lr * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2) + self.eps))
+        return new
+
+
+def make_optimizer(cfg, dtype):
+    return {"sgd": SGD, "adam": Adam}[cfg["name"]](cfg, dtype)
+
+
+def train(weights, biases, x, y, orders, batch_size, optimizer, drop_last=False):
+    """Runs every epoch of `orders` (epochs × samples) and returns the parameters and steps."""
+    layers = len(weights)
+    steps = 0
+    for order in orders:
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            if drop_last and len(rows) < batch_size:
+                continue
+            grads = loss_gradient(weights, biases, x[rows], y[rows])
+            theta = optimizer.step(weights + biases, [g[0] for g in grads] + [g[1] for g in grads])
+            weights, biases = theta[:layers], theta[layers:]
+            steps += 1
+    return weights, biases, steps
+
+
+# ---------------------------------------------------------------------------- check mode
+
+def resolved_config(path):
+    """The two-level `section: / key: scalar` YAML geodim writes as config.yaml, as a dict of
+    dicts of Python scalars (only what this script needs: numbers, booleans, names)."""
+    config, section = {}, None
+    for line in open(path):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, _, value = line.strip().partition(":")
+        value = value.strip()
+        if not line.startswith(" "):
+            section = key
+            config[section] = {} if value == "" else value
+            continue
+        if value in ("true", "false"):
+            parsed = value == "true"
+        else:
+            try:
+                parsed = int(value)
+            except ValueError:
+                try:
+                    parsed = float(value)
+                except ValueError:
+                    parsed = value
+        config[section][key] = parsed
+    return config
+
+
+def check(args):
+    import h5py
+    run = args.run_dir
+    cfg = resolved_config(os.path.join(run, "config.yaml"))
+    dtype = {"float32": np.float32, "float64": np.float64}[cfg["training"]["precision"]]
+    with h5py.File(os.path.join(run, "log.h5"), "r") as log:
+        sizes = [int(s) for s in log["meta"].attrs["layer_sizes"]]
+        layers = len(sizes) - 1
+        stored = [(log[f"params/layer{l}/weight"][()], log[f"params/layer{l}/bias"][()]) for l in range(layers)]
+        indices = log["data/train_indices"][()]
+        labels = log["data/train_labels"][()].astype(np.int64)
+        if stored[0][0].shape[0] < 2:
+            sys.exit(f"{run}/log.h5: needs parameters at two checkpoints (logging.save_params)")
+    data_dir = cfg["data"]["directory"]
+    pixels, pooled_labels = pooled_mnist(data_dir)
+    if not np.array_equal(pooled_labels[indices], labels):
+        sys.exit(f"{run}/log.h5: /data/train_labels disagree with {data_dir}")
+    # geodim's inputs are the float32 values of byte/255 in both precisions (LabeledSet).
+    x = (pixels[indices] / 255.0).astype(np.float32).astype(dtype)
+    orders = np.load(os.path.join(run, "batch_order.npy"))
+    if orders.shape[1] != len(indices):
+        sys.exit(f"{run}/batch_order.npy: {orders.shape[1]} samples an epoch, the log has {len(indices)}")
+    for e, order in enumerate(orders):
+        if not np.array_equal(np.sort(order), np.arange(len(indices))):
+            sys.exit(f"{run}/batch_order.npy: epoch {e + 1} is not a permutation")
+    weights = [stored[l][0][0].astype(dtype) for l in range(layers)]
+    biases = [stored[l][1][0].astype(dtype) for l in range(layers)]
+    optimizer = make_optimizer(cfg["optimizer"], dtype)
+    batch_size = cfg["training"]["batch_size"]
+    report = {"precision": cfg["training"]["precision"], "optimizer": cfg["optimizer"]["name"],
+              "epochs": len(orders), "layers": []}
+    if args.accuracy:
+        # Stop one step short, evaluate, then take the last step: how much the final batch moves
+        # the test accuracy that gets reported.
+        with h5py.File(os.path.join(run, "log.h5"), "r") as log:
+            test_x = (pixels[log["data/test_indices"][()]] / 255.0).astype(np.float32).astype(dtype)
+            test_y = log["data/test_labels"][()].astype(np.int64)
+        accuracy = lambda: float((forward(weights, biases, test_x)[-1].argmax(axis=1) == test_y).mean())
+        last = orders[-1]
+        cut = (len(last) - 1) // batch_size * batch_size
+        weights, biases, steps = train(weights, biases, x, labels, list(orders[:-1]) + [last[:cut]], batch_size,
+                                       optimizer, drop_last=args.drop_last)
+        report["test_accuracy_before_last_step"] = accuracy()
+        weights, biases, more = train(weights, biases, x, labels, [last[cut:]], batch_size, optimizer,
+                                      drop_last=args.drop_last)
+        steps += more
+        report["test_accuracy"] = accuracy()
+        report["last_batch_rows"] = len(last) - cut
+    else:
+        weights, biases, steps = train(weights, biases, x, labels, orders, batch_size, optimizer,
+                                       drop_last=args.drop_last)
+    report["steps"] = steps
+    worst = 0.0
+    for l in range(layers):
+        for name, ours, theirs in (("weight", weights[l], stored[l][0][-1]), ("bias", biases[l], stored[l][1][-1])):
+            scale = max(float(np.abs(ours).max()), 1e-30)
+            diff = float(np.abs(ours.astype(np.float64) - theirs.astype(np.float64)).max()) / scale
+            report["layers"].append({"layer": l, "kind": name, "relative_difference": diff, "max_abs": scale})
+            worst = max(worst, diff)
+    report["relative_difference"] = worst
+    print(json.dumps(report))
+
+
+# ---------------------------------------------------------------------------- standalone mode
+
+def standalone(args):
+    dtype = np.float32
+    rng = np.random.default_rng(args.seed)
+    pixels, labels = pooled_mnist(args.data)
+    x_train, y_train = (pixels[:60000] / 255.0).astype(dtype), labels[:60000].astype(np.int64)
+    x_test, y_test = (pixels[60000:] / 255.0).astype(dtype), labels[60000:].astype(np.int64)
+    sizes = [784] + [int(w) for w in args.hidden.split(",")] + [10]
+    weights, biases = [], []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        limit = np.sqrt(6 / (fan_in + fan_out))
+        weights.append(rng.uniform(-limit, limit, (fan_out, fan_in)).astype(dtype))
+        biases.append(np.zeros(fan_out, dtype))
+    cfg = {"name": "sgd", "lr": args.lr, "momentum": 0.0, "nesterov": False, "weight_decay": 0.0}
+    optimizer = make_optimizer(cfg, dtype)
+    orders = [rng.permutation(60000) for _ in range(args.epochs)]
+    accuracy = lambda w, b: float((forward(w, b, x_test)[-1].argmax(axis=1) == y_test).mean())
+    # All but the last step, then the last step: the accuracy just before it shows how much the
+    # final (partial) batch moves the number that gets reported.
+    last = orders[-1]
+    cut = (len(last) - 1) // args.batch_size * args.batch_size
+    weights, biases, _ = train(weights, biases, x_train, y_train, orders[:-1] + [last[:cut]], args.batch_size, optimizer)
+    before = accuracy(weights, biases)
+    weights, biases, _ = train(weights, biases, x_train, y_train, [last[cut:]], args.batch_size, optimizer)
+    print(json.dumps({"seed": args.seed, "test_accuracy": accuracy(weights, biases),
+                      "test_accuracy_before_last_step": before, "last_batch_rows": len(last) - cut}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    modes = parser.add_subparsers(dest="mode", required=True)
+    c = modes.add_parser("check", help="replay a geodim run and compare its parameters")
+    c.add_argument("run_dir")
+    c.add_argument("--drop-last", action="store_true", help="skip partial batches (a different protocol)")
+    c.add_argument("--accuracy", action="store_true",
+                   help="also report the test accuracy of the replay before its last step and at the end")
+    s = modes.add_parser("standalone", help="train with numpy's own initialisation and shuffles")
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--hidden", default="256,256")
+    s.add_argument("--batch-size", type=int, default=256)
+    s.add_argument("--epochs", type=int, default=10)
+    s.add_argument("--lr", type=float, default=0.1)
+    s.add_argument("--data", default="data/mnist")
+    args = parser.parse_args()
+    check(args) if args.mode == "check" else standalone(args)
+
+
+if __name__ == "__main__":
+    main()
