@@ -10,7 +10,7 @@ public struct BFDBenchmarkRow: Sendable, Codable {
     /// Inputs n; rows of J are m = n·d.
     public var n: Int
     public var rows: Int
-    /// `jacobian-svd`, `gram-eigh` or `gram-inertia`.
+    /// The ``BFDMethod``'s spelling: `jacobian`, `gram` or `gram_inertia`.
     public var method: String
     public var variant: String
     public var rank: Int
@@ -19,16 +19,6 @@ public struct BFDBenchmarkRow: Sendable, Codable {
     public var seconds: Double
     /// Peak resident memory of the process that computed this row, in bytes.
     public var peakBytes: Int
-}
-
-/// The methods `geodim bench bfd` compares.
-public enum BFDBenchmarkMethod: String, CaseIterable, Sendable {
-    /// Explicit float64 Jacobian and its singular values (LAPACK dgesdd): the reference.
-    case jacobianSVD = "jacobian-svd"
-    /// Structured Gram matrix and its full spectrum (LAPACK dsyevd).
-    case gramEigh = "gram-eigh"
-    /// Structured Gram matrix and the certified rank from LDLᵀ inertia counts (dsytrf).
-    case gramInertia = "gram-inertia"
 }
 
 /// The paper's network at Glorot-uniform initialisation (seed 0) and the first n MNIST test
@@ -51,24 +41,12 @@ public struct BFDBenchmarkWorkload: Sendable {
     }
 
     /// Runs one method and returns its row (the peak memory is this process's so far).
-    public func run(_ method: BFDBenchmarkMethod, variant: OutputVariant) throws -> BFDBenchmarkRow {
+    public func run(_ method: BFDMethod, variant: OutputVariant) throws -> BFDBenchmarkRow {
         let clock = ContinuousClock()
         let start = clock.now
-        let result: BFDResult
-        switch method {
-        case .jacobianSVD:
-            result = try batchFunctionalDimension(
-                architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
-                method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
-        case .gramEigh:
-            result = try batchFunctionalDimension(
-                architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
-                method: .gram, rule: .gap, relativeTolerance: 1e-10)
-        case .gramInertia:
-            result = try batchFunctionalDimension(
-                architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
-                method: .gramInertia, rule: .gap, relativeTolerance: 1e-10)
-        }
+        let result = try batchFunctionalDimension(
+            architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
+            method: method, rule: .gap, relativeTolerance: 1e-10)
         let elapsed = clock.now - start
         let (whole, fraction) = elapsed.components
         return BFDBenchmarkRow(

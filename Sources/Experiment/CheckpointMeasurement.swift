@@ -17,19 +17,9 @@ struct CheckpointMeasurement {
     init(config: ExperimentConfig, architecture: MLPArchitecture, sets: [BFDInputSet]) throws {
         self.architecture = architecture
         self.sets = sets
-        variants = try config.bfd.outputs.map { output in
-            guard let variant = OutputVariant(rawValue: output.rawValue) else {
-                throw ExperimentError.internalMismatch("bfd.outputs value \(output.rawValue) has no geometry counterpart")
-            }
-            return variant
-        }
-        guard let method = BFDMethod(rawValue: config.bfd.method.rawValue),
-              let rule = RankRule(rawValue: config.bfd.rankRule.rawValue)
-        else {
-            throw ExperimentError.internalMismatch("bfd.method or bfd.rank_rule has no geometry counterpart")
-        }
-        self.method = method
-        self.rule = rule
+        variants = config.bfd.outputs
+        method = config.bfd.method
+        rule = config.bfd.rankRule
         relativeTolerance = config.bfd.relativeTolerance
         keepSpectrum = config.bfd.spectrum
         cffd = config.bfd.cffd

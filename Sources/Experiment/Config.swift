@@ -1,3 +1,6 @@
+import Geometry
+import Network
+
 /// The complete description of one experiment: what to train, on which data, how, and when
 /// and how to measure the batch functional dimension (BFD).
 ///
@@ -69,10 +72,10 @@ extension ExperimentConfig {
         /// Widths of the hidden layers, input side first; non-empty, each at least 1.
         public var hidden: [Int]
         /// How weights are initialised (biases start at zero).
-        public var initScheme: InitScheme
+        public var initScheme: WeightInit
 
         /// Creates the section; the defaults are those a YAML file gets for absent keys.
-        public init(hidden: [Int], initScheme: InitScheme = .glorotUniform) {
+        public init(hidden: [Int], initScheme: WeightInit = .glorotUniform) {
             self.hidden = hidden
             self.initScheme = initScheme
         }
@@ -228,7 +231,7 @@ extension ExperimentConfig {
         /// Input batches to measure on; non-empty, no duplicates.
         public var inputs: [BFDInput]
         /// Network outputs whose Jacobian is measured; non-empty, no duplicates.
-        public var outputs: [BFDOutput]
+        public var outputs: [OutputVariant]
         /// The first N training inputs; `nil` means the whole training set.
         public var trainSamples: Int?
         /// The first N test inputs.
@@ -255,7 +258,7 @@ extension ExperimentConfig {
         /// Creates the section; the defaults are those a YAML file gets for absent keys.
         public init(
             enabled: Bool = true, inputs: [BFDInput] = BFDInput.allCases,
-            outputs: [BFDOutput] = [.logits], trainSamples: Int? = 100, testSamples: Int = 100,
+            outputs: [OutputVariant] = [.logits], trainSamples: Int? = 100, testSamples: Int = 100,
             randomSamples: Int = 100, randomMean: Double = 0.5, randomStd: Double = 1.0,
             method: BFDMethod = .gram, rankRule: RankRule = .gap,
             relativeTolerance: Double = 1e-10, spectrum: Bool = true, cffd: Bool = false,

@@ -75,8 +75,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         var parameters: [S]
         if state == nil {
             var initGenerator = SeededGenerator(seed: config.seed, stream: "network.init")
-            let scheme = WeightInit(rawValue: config.model.initScheme.rawValue) ?? .glorotUniform
-            parameters = initialParameters(architecture, scheme: scheme, generator: &initGenerator)
+            parameters = initialParameters(architecture, scheme: config.model.initScheme, generator: &initGenerator)
         } else {
             parameters = [S](repeating: 0, count: architecture.parameterCount)
         }

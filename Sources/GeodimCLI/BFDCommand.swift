@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Experiment
 import Foundation
 import Geometry
 import Linalg
@@ -26,17 +27,17 @@ struct BFDCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Checkpoint row; negative counts from the end (-1 = last).")
     var checkpoint = -1
 
-    @Option(help: "Input set: train, test or random.")
-    var inputs = "test"
+    @Option(help: "Input set.")
+    var inputs = ExperimentConfig.BFDInput.test
 
-    @Option(help: "Output variants, comma-separated: logits, softmax, centred.")
-    var output = "logits,softmax,centred"
+    @Option(help: "Output variants, comma-separated (logits, softmax, centred).")
+    var output = ChoiceList(OutputVariant.allCases)
 
-    @Option(help: "Method: gram, gram_inertia or jacobian.")
-    var method = "gram"
+    @Option(help: "Method.")
+    var method = BFDMethod.gram
 
-    @Option(help: "Headline rank rule: gap, numpy or relative.")
-    var rule = "gap"
+    @Option(help: "Headline rank rule.")
+    var rule = RankRule.gap
 
     @Option(help: "Tolerance τ of the relative rule (σ > τ·σ₁).")
     var tolerance = 1e-10
@@ -73,24 +74,13 @@ struct BFDCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             path += "/log.h5"
         }
-        guard let bfdMethod = BFDMethod(rawValue: method) else {
-            throw ValidationError("--method: unknown value '\(method)' (use gram, gram_inertia or jacobian)")
-        }
-        guard let rankRule = RankRule(rawValue: rule) else {
-            throw ValidationError("--rule: unknown value '\(rule)' (use gap, numpy or relative)")
-        }
-        let variants = try output.split(separator: ",").map { name -> OutputVariant in
-            guard let variant = OutputVariant(rawValue: String(name)) else {
-                throw ValidationError("--output: unknown variant '\(name)' (use logits, softmax, centred)")
-            }
-            return variant
-        }
+        let variants = output.values
         let stored = try LoggedCheckpoint.read(path: path, row: checkpoint)
         let architecture = MLPArchitecture(
             inputSize: stored.layerSizes[0], hiddenWidths: Array(stored.layerSizes.dropFirst().dropLast()),
             outputSize: stored.layerSizes[stored.layerSizes.count - 1])
         var values: [Double]
-        switch try LoggedInputs.read(path: path, source: inputs) {
+        switch try LoggedInputs.read(path: path, source: inputs.rawValue) {
         case .pooledIndices(let indices):
             let mnist = try MNIST.load(directory: data ?? stored.dataDirectory, verifyChecksums: true)
             values = mnist.labeledSet(pooledIndices: indices).inputs.map(Double.init)
@@ -100,15 +90,15 @@ struct BFDCommand: ParsableCommand {
         var n = values.count / architecture.inputSize
         if let count {
             guard count >= 1, count <= n else {
-                throw ValidationError("--count: \(count) is outside 1...\(n), the size of the logged \(inputs) set")
+                throw ValidationError("--count: \(count) is outside 1...\(n), the size of the logged \(inputs.rawValue) set")
             }
             n = count
             values = Array(values[0..<(n * architecture.inputSize)])
         }
-        say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs) inputs n = \(n), method \(method), rule \(rule)")
+        say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs.rawValue) inputs n = \(n), method \(method.rawValue), rule \(rule.rawValue)")
         let results = try batchFunctionalDimensions(
             architecture: architecture, parameters: stored.parameters, inputs: values, count: n, variants: variants,
-            method: bfdMethod, rule: rankRule, relativeTolerance: tolerance)
+            method: method, rule: rule, relativeTolerance: tolerance)
         say(["output", "rank", "clear", "gap", "numpy", "gap_rule", "relative", "row_cap", "bound", "seconds"]
             .enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
         for result in results {
@@ -130,7 +120,7 @@ struct BFDCommand: ParsableCommand {
         if cffd {
             let estimate = try estimateCFFD(
                 architecture: architecture, parameters: stored.parameters, variant: variants[0],
-                method: bfdMethod.withoutSpectrum, seed: 0)
+                method: method.withoutSpectrum, seed: 0)
             for step in estimate.steps {
                 say("cffd: n = \(step.n) → BFD \(step.rank)\(step.clear ? "" : "?") (row cap \(step.rowCap))")
             }

@@ -13,25 +13,25 @@ struct BenchBFDCommand: ParsableCommand {
         commandName: "bfd",
         abstract: "Time each BFD method on 784-30-30-30-10 at n = 100, 600, 2000 MNIST test inputs.",
         discussion: """
-            Methods: jacobian-svd (explicit float64 J + dgesdd, the reference), gram-eigh (structured \
-            Gram matrix + full spectrum by dsyevd), gram-inertia (structured Gram matrix, rank certified \
-            by LDLᵀ inertia counts). The network is at Glorot-uniform initialisation (seed 0).
+            Methods, spelled as bfd.method: jacobian (explicit float64 J + dgesdd, the reference), gram \
+            (structured Gram matrix + full spectrum by dsyevd), gram_inertia (structured Gram matrix, rank \
+            certified by LDLᵀ inertia counts). The network is at Glorot-uniform initialisation (seed 0).
             """)
 
     @Option(help: "Comma-separated numbers of inputs.")
     var sizes = "100,600,2000"
 
-    @Option(help: "Comma-separated methods (jacobian-svd, gram-eigh, gram-inertia).")
-    var methods = "jacobian-svd,gram-eigh,gram-inertia"
+    @Option(help: "Comma-separated methods (jacobian, gram, gram_inertia).")
+    var methods = ChoiceList([BFDMethod.jacobian, .gram, .gramInertia])
 
-    @Option(help: "Largest n for jacobian-svd (its J needs m·P doubles).")
+    @Option(help: "Largest n for jacobian (its J needs m·P doubles).")
     var jacobianMax = 600
 
-    @Option(help: "Largest n for gram-eigh (a full spectrum of an m × m matrix).")
+    @Option(help: "Largest n for gram (a full spectrum of an m × m matrix).")
     var eighMax = 600
 
-    @Option(help: "Output variant: logits, softmax or centred.")
-    var variant = "logits"
+    @Option(help: "Output variant.")
+    var variant = OutputVariant.logits
 
     @Option(help: "BLAS threads.")
     var threads = 2
@@ -44,17 +44,14 @@ struct BenchBFDCommand: ParsableCommand {
 
     func run() throws {
         BLASRuntime.setThreadCount(threads)
-        guard let outputVariant = OutputVariant(rawValue: variant) else {
-            throw ValidationError("--variant: unknown value '\(variant)' (use logits, softmax or centred)")
-        }
         if let single {
             // Child mode: "n:method"; prints one JSON row.
             let parts = single.split(separator: ":").map(String.init)
-            guard parts.count == 2, let n = Int(parts[0]), let method = BFDBenchmarkMethod(rawValue: parts[1]) else {
+            guard parts.count == 2, let n = Int(parts[0]), let method = BFDMethod(rawValue: parts[1]) else {
                 throw ValidationError("--single expects n:method")
             }
             let workload = try BFDBenchmarkWorkload(n: n, dataDirectory: data)
-            let row = try workload.run(method, variant: outputVariant)
+            let row = try workload.run(method, variant: variant)
             let encoder = JSONEncoder()
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             let json = try encoder.encode(row)
@@ -65,13 +62,8 @@ struct BenchBFDCommand: ParsableCommand {
             guard let n = Int(text), n > 0 else { throw ValidationError("--sizes: '\(text)' is not a positive integer") }
             return n
         }
-        let methodList = try methods.split(separator: ",").map { text -> BFDBenchmarkMethod in
-            guard let method = BFDBenchmarkMethod(rawValue: String(text)) else {
-                throw ValidationError("--methods: unknown method '\(text)'")
-            }
-            return method
-        }
-        say("geodim bench bfd: 784-30-30-30-10 (P = 25720), Glorot init seed 0, first n MNIST test images, \(variant), \(threads) BLAS thread(s)")
+        let methodList = methods.values
+        say("geodim bench bfd: 784-30-30-30-10 (P = 25720), Glorot init seed 0, first n MNIST test images, \(variant.rawValue), \(threads) BLAS thread(s)")
         say("CPU: \(Provenance.cpuModel), OpenBLAS \(BLASRuntime.coreName)")
         say(padLeft("n", 6) + " " + padLeft("m", 7) + " " + "method".padding(toLength: 13, withPad: " ", startingAt: 0) + " "
             + padLeft("rank", 7) + " " + padLeft("clear", 6) + " " + padLeft("gap", 10) + " " + padLeft("seconds", 10) + " "
@@ -79,7 +71,7 @@ struct BenchBFDCommand: ParsableCommand {
         var rows: [BFDBenchmarkRow] = []
         for n in sizeList {
             for method in methodList {
-                if method == .jacobianSVD && n > jacobianMax || method == .gramEigh && n > eighMax {
+                if method == .jacobian && n > jacobianMax || method == .gram && n > eighMax {
                     say(padLeft(String(n), 6) + " " + padLeft(String(n * 10), 7) + " "
                         + method.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + " skipped (raise --jacobian-max / --eigh-max)")
                     continue
@@ -96,22 +88,22 @@ struct BenchBFDCommand: ParsableCommand {
         say("")
         for n in sizeList {
             let atN = rows.filter { $0.n == n }
-            guard let reference = atN.first(where: { $0.method == BFDBenchmarkMethod.jacobianSVD.rawValue }) else { continue }
+            guard let reference = atN.first(where: { $0.method == BFDMethod.jacobian.rawValue }) else { continue }
             for row in atN where row.method != reference.method {
                 say("n = \(n): \(row.method) is " + String(format: "%.1f", reference.seconds / row.seconds)
-                    + "× faster than jacobian-svd, rank " + (row.rank == reference.rank ? "equal" : "DIFFERENT")
+                    + "× faster than jacobian, rank " + (row.rank == reference.rank ? "equal" : "DIFFERENT")
                     + " (\(row.rank) vs \(reference.rank))")
             }
         }
     }
 
-    private func runChild(n: Int, method: BFDBenchmarkMethod) throws -> BFDBenchmarkRow {
+    private func runChild(n: Int, method: BFDMethod) throws -> BFDBenchmarkRow {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         if !FileManager.default.isExecutableFile(atPath: process.executableURL?.path ?? "") {
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         }
-        process.arguments = ["bench", "bfd", "--single", "\(n):\(method.rawValue)", "--variant", variant,
+        process.arguments = ["bench", "bfd", "--single", "\(n):\(method.rawValue)", "--variant", variant.rawValue,
                              "--threads", String(threads), "--data", data]
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -25,12 +25,10 @@ struct ResumeCommand: ParsableCommand {
     @Flag(name: .long, help: "Continue even though the config differs from the run's.")
     var force = false
 
-    @Option(name: .long, help: "Stop (resumably, status interrupted, exit 0) once N steps of the run are done.")
-    var stopAtStep: Int?
+    @OptionGroup var control: RunControlOptions
 
     func run() throws {
-        var invocation = RunInvocation.current
-        invocation.stopAtStep = stopAtStep
+        let invocation = control.invocation
         let summary: RunSummary
         do {
             summary = try TrainingRun.resume(

@@ -30,15 +30,13 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Use exactly this run directory (it must not exist).")
     var runDir: String?
 
-    @Option(name: .long, help: "Stop (resumably, status interrupted, exit 0) once N steps of the run are done.")
-    var stopAtStep: Int?
+    @OptionGroup var control: RunControlOptions
 
     @Flag(name: .long, help: "Write every epoch's sample order to <run dir>/batch_order.npy (int64, epochs × samples), for checking the trainer against scripts/reference_trainer.py.")
     var dumpBatches = false
 
     func run() throws {
-        var invocation = RunInvocation.current
-        invocation.stopAtStep = stopAtStep
+        var invocation = control.invocation
         invocation.dumpBatches = dumpBatches
         var allOverrides = overrides
         if let threads { allOverrides.append("threads=\(threads)") }
