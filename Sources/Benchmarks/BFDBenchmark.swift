@@ -40,13 +40,14 @@ public struct BFDBenchmarkWorkload: Sendable {
         self.n = n
     }
 
-    /// Runs one method and returns its row (the peak memory is this process's so far).
-    public func run(_ method: BFDMethod, variant: OutputVariant) throws -> BFDBenchmarkRow {
+    /// Runs one method on `threads` BLAS threads and returns its row (the peak memory is this
+    /// process's so far).
+    public func run(_ method: BFDMethod, variant: OutputVariant, threads: Int) throws -> BFDBenchmarkRow {
         let clock = ContinuousClock()
         let start = clock.now
         let result = try batchFunctionalDimension(
             architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
-            method: method, rule: .gap, relativeTolerance: 1e-10)
+            method: method, rule: .gap, relativeTolerance: 1e-10, threads: threads)
         let elapsed = clock.now - start
         let (whole, fraction) = elapsed.components
         return BFDBenchmarkRow(

@@ -2,33 +2,67 @@ import Geometry
 import Network
 import RunLog
 
-/// Measures the BFD of every configured (input set, output variant) pair at a checkpoint.
-struct CheckpointMeasurement {
-    let architecture: MLPArchitecture
-    let sets: [BFDInputSet]
-    let variants: [OutputVariant]
-    let method: BFDMethod
-    let rule: RankRule
-    let relativeTolerance: Double
-    let keepSpectrum: Bool
+/// Measures the BFD of every configured (input set, output variant) pair at a checkpoint: the
+/// one measurement path, used by training at each checkpoint and by `geodim bfd` offline.
+public struct CheckpointMeasurement: Sendable {
+    public let architecture: MLPArchitecture
+    public let sets: [BFDInputSet]
+    public let variants: [OutputVariant]
+    public let method: BFDMethod
+    public let rule: RankRule
+    public let relativeTolerance: Double
+    public let keepSpectrum: Bool
     /// CFFD settings, when it is estimated at each checkpoint.
-    let cffd: (seed: UInt64, mean: Double, std: Double, maxRows: Int)?
+    public let cffd: CFFDSettings?
+    /// BLAS threads the measurement runs on.
+    public let threads: Int
 
-    init(config: ExperimentConfig, architecture: MLPArchitecture, sets: [BFDInputSet]) throws {
+    /// How the CFFD is estimated (``estimateCFFD(architecture:parameters:variant:method:seed:mean:std:maxRows:threads:)``).
+    public struct CFFDSettings: Sendable {
+        public var seed: UInt64
+        public var mean: Double
+        public var std: Double
+        public var maxRows: Int
+
+        public init(seed: UInt64, mean: Double = 0.5, std: Double = 1, maxRows: Int = 12_000) {
+            self.seed = seed
+            self.mean = mean
+            self.std = std
+            self.maxRows = maxRows
+        }
+    }
+
+    /// A measurement of `sets` under explicit choices.
+    public init(
+        architecture: MLPArchitecture, sets: [BFDInputSet], variants: [OutputVariant], method: BFDMethod,
+        rule: RankRule, relativeTolerance: Double, keepSpectrum: Bool, cffd: CFFDSettings?, threads: Int
+    ) {
         self.architecture = architecture
         self.sets = sets
-        variants = config.bfd.outputs
-        method = config.bfd.method
-        rule = config.bfd.rankRule
-        relativeTolerance = config.bfd.relativeTolerance
-        keepSpectrum = config.bfd.spectrum
-        cffd = config.bfd.cffd
-            ? (config.seed, config.bfd.randomMean, config.bfd.randomStd, config.bfd.cffdMaxRows) : nil
+        self.variants = variants
+        self.method = method
+        self.rule = rule
+        self.relativeTolerance = relativeTolerance
+        self.keepSpectrum = keepSpectrum
+        self.cffd = cffd
+        self.threads = threads
+    }
+
+    /// The measurement a run's `bfd` section asks for, on `threads` BLAS threads.
+    init(config: ExperimentConfig, architecture: MLPArchitecture, sets: [BFDInputSet], threads: Int) {
+        self.init(
+            architecture: architecture, sets: sets, variants: config.bfd.outputs, method: config.bfd.method,
+            rule: config.bfd.rankRule, relativeTolerance: config.bfd.relativeTolerance,
+            keepSpectrum: config.bfd.spectrum,
+            cffd: config.bfd.cffd
+                ? CFFDSettings(seed: config.seed, mean: config.bfd.randomMean, std: config.bfd.randomStd,
+                               maxRows: config.bfd.cffdMaxRows) : nil,
+            threads: threads)
     }
 
     /// The series the log declares, in the order `measure` returns entries: sets outer,
     /// variants inner.
-    var series: [BFDSeries] {
+    public var series: [BFDSeries] {
         sets.flatMap { set in
             variants.map { variant in
                 let rows = set.count * architecture.outputSize
@@ -42,9 +76,10 @@ struct CheckpointMeasurement {
         }
     }
 
-    /// BFD entries (sets outer, variants inner) and neuron statistics (one per set).
-    func measure(parameters: [Double]) throws -> (
-        bfd: [BFDEntry], neurons: [NeuronEntry], results: [BFDResult], cffd: CFFDEntry?
+    /// BFD entries (sets outer, variants inner), neuron statistics (one per set), the results
+    /// behind the entries, and the CFFD estimate when asked for.
+    public func measure(parameters: [Double]) throws -> (
+        bfd: [BFDEntry], neurons: [NeuronEntry], results: [BFDResult], cffd: (entry: CFFDEntry, estimate: CFFDEstimate)?
     ) {
         var entries: [BFDEntry] = []
         var neurons: [NeuronEntry] = []
@@ -52,7 +87,8 @@ struct CheckpointMeasurement {
         for set in sets {
             let measured = try batchFunctionalDimensions(
                 architecture: architecture, parameters: parameters, inputs: set.inputs, count: set.count,
-                variants: variants, method: method, rule: rule, relativeTolerance: relativeTolerance)
+                variants: variants, method: method, rule: rule, relativeTolerance: relativeTolerance,
+                threads: threads)
             for result in measured {
                 let evidence = result.evidence
                 entries.append(BFDEntry(
@@ -60,7 +96,7 @@ struct CheckpointMeasurement {
                     rankRelative: evidence.relativeRank, tolerance: evidence.absoluteTolerance,
                     gapRatio: evidence.gapRatio, sigmaAbove: evidence.sigmaAbove, sigmaBelow: evidence.sigmaBelow,
                     floor: evidence.floor, clear: evidence.isClear, rulesDisagree: evidence.rulesDisagree,
-                    upperBound: min(result.rowCap, result.activations.impliedBound), seconds: result.seconds,
+                    upperBound: result.activationUpperBound, seconds: result.seconds,
                     spectrum: keepSpectrum ? evidence.spectrum : []))
             }
             results += measured
@@ -70,15 +106,14 @@ struct CheckpointMeasurement {
                     patterns: statistics.distinctPatterns))
             }
         }
-        var cffdEntry: CFFDEntry? = nil
+        var cffdEntry: (entry: CFFDEntry, estimate: CFFDEstimate)? = nil
         if let cffd, let variant = variants.first {
             let estimate = try estimateCFFD(
                 architecture: architecture, parameters: parameters, variant: variant, method: method.withoutSpectrum,
-                seed: cffd.seed,
-                mean: cffd.mean, std: cffd.std, maxRows: cffd.maxRows)
-            cffdEntry = CFFDEntry(
+                seed: cffd.seed, mean: cffd.mean, std: cffd.std, maxRows: cffd.maxRows, threads: threads)
+            cffdEntry = (CFFDEntry(
                 estimate: estimate.value, converged: estimate.converged, sizes: estimate.steps.map(\.n),
-                ranks: estimate.steps.map(\.rank))
+                ranks: estimate.steps.map(\.rank)), estimate)
         }
         return (entries, neurons, results, cffdEntry)
     }

@@ -10,6 +10,14 @@ public struct BFDInputSet: Sendable {
     public let count: Int
     /// Pooled MNIST indices (empty for random inputs).
     public let pooledIndices: [Int64]
+
+    /// A set of `count` inputs, (count, 784) row-major.
+    public init(source: ExperimentConfig.BFDInput, inputs: [Double], count: Int, pooledIndices: [Int64]) {
+        self.source = source
+        self.inputs = inputs
+        self.count = count
+        self.pooledIndices = pooledIndices
+    }
 }
 
 /// The data a run uses, prepared (and validated) before anything is written to disk.

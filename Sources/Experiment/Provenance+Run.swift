@@ -17,7 +17,7 @@ extension Provenance {
     }
 
     /// The /meta text attributes of a run: machine, libraries, data checksums, where it ran.
-    static func runText(config: ExperimentConfig, data: ExperimentData, start: Date) -> (text: [(String, String)], integers: [(String, Int64)]) {
+    static func runText(config: ExperimentConfig, data: ExperimentData, blasThreads: Int, start: Date) -> (text: [(String, String)], integers: [(String, Int64)]) {
         let git = gitState()
         var text: [(String, String)] = [
             ("host", host), ("cpu_model", cpuModel),
@@ -32,9 +32,9 @@ extension Provenance {
             text.append(("mnist_sha256_" + file.rawValue, data.mnist.sha256[file] ?? "unknown"))
         }
         let integers: [(String, Int64)] = [
-            ("cpu_count", Int64(cpuCount)), ("blas_threads", Int64(BLASRuntime.threadCount)),
+            ("cpu_count", Int64(cpuCount)), ("blas_threads", Int64(blasThreads)),
             // LAPACK runs inside OpenBLAS, on its threads.
-            ("lapack_threads", Int64(BLASRuntime.threadCount)),
+            ("lapack_threads", Int64(blasThreads)),
             ("git_dirty", Int64(git.map { $0.dirty ? 1 : 0 } ?? -1)),
         ]
         return (text, integers)

@@ -107,7 +107,7 @@ public enum TrainingRun {
         try directory.write(overrides.joined(separator: "\n") + (overrides.isEmpty ? "" : "\n"), to: directory.path + "/overrides.txt")
 
         let startDate = Date()
-        let provenance = Provenance.runText(config: config, data: prepared.data, start: startDate)
+        let provenance = Provenance.runText(config: config, data: prepared.data, blasThreads: prepared.blasThreads, start: startDate)
         let metadata = RunMetadata(
             geodimVersion: geodimVersion, configYAML: resolvedYAML, overrides: overrides,
             commandLine: invocation.commandLine, seed: Int64(bitPattern: config.seed),
@@ -277,7 +277,7 @@ public enum TrainingRun {
             ("run", config.name + "  (seed \(config.seed))"),
             ("network", "\(architecture.description)  P = \(architecture.parameterCount), P - hidden = \(architecture.parameterCount - architecture.hiddenNeuronCount), init \(config.model.initScheme.rawValue)"),
             ("data", "MNIST \(config.data.splitProtocol.rawValue) protocol: train \(data.train.count), test \(data.test.count) (checksums verified)"),
-            ("training", "\(config.training.epochs) epochs, batch \(config.training.batchSize), \(config.training.precision.rawValue), \(optimizerText), \(config.threads == ExperimentConfig.automaticThreads ? "auto → " : "")\(BLASRuntime.threadCount) BLAS thread(s)"),
+            ("training", "\(config.training.epochs) epochs, batch \(config.training.batchSize), \(config.training.precision.rawValue), \(optimizerText), \(config.threads == ExperimentConfig.automaticThreads ? "auto → " : "")\(prepared.blasThreads) BLAS thread(s)"),
             ("checkpoints", "epochs " + config.resolvedCheckpointEpochs.map(String.init).joined(separator: ", ")),
             ("bfd", bfdText),
             ("run dir", directory.path + (config.logging.live ? "  (live log: h5py can follow it with swmr=True)" : "")),
@@ -294,21 +294,24 @@ struct Prepared {
     let architecture: MLPArchitecture
     let measurement: CheckpointMeasurement
     let layout: RunLogLayout
+    /// The BLAS threads training and measurement run on: `threads`, or for `auto` the count
+    /// that measured fastest for this network (``MLPArchitecture/recommendedBLASThreads(batchSize:cpuCount:)``).
+    let blasThreads: Int
 
     init(_ config: ExperimentConfig) throws {
         data = try ExperimentData.prepare(config)
         architecture = MLPArchitecture(
             inputSize: data.train.featureCount, hiddenWidths: config.model.hidden, outputSize: MNIST.classCount)
-        measurement = try CheckpointMeasurement(config: config, architecture: architecture, sets: data.bfdSets)
+        blasThreads = config.threads == ExperimentConfig.automaticThreads
+            ? architecture.recommendedBLASThreads(batchSize: config.training.batchSize, cpuCount: Provenance.cpuCount)
+            : config.threads
+        measurement = CheckpointMeasurement(
+            config: config, architecture: architecture, sets: data.bfdSets, threads: blasThreads)
         layout = RunLogLayout(
             series: measurement.series, neuronSources: data.bfdSets.map { $0.source.rawValue },
             layerSizes: architecture.layerSizes, saveParameters: config.logging.saveParams,
             storeSpectra: config.bfd.spectrum && config.bfd.method != .gramInertia,
             parametersAsFloat32: config.training.precision == .float32, storeCFFD: config.bfd.cffd)
-        BLASRuntime.setThreadCount(
-            config.threads == ExperimentConfig.automaticThreads
-                ? architecture.recommendedBLASThreads(batchSize: config.training.batchSize, cpuCount: Provenance.cpuCount)
-                : config.threads)
     }
 
     func session(

@@ -108,6 +108,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
     }
 
     func run() throws -> RunSummary {
+        // Training's GEMMs run on the run's BLAS threads (the measurement sets its own).
+        BLASRuntime.setThreadCount(prepared.blasThreads)
         let epochs = config.training.epochs
         let checkpointEpochs = config.resolvedCheckpointEpochs
         let trainCount = engine.trainCount
@@ -177,7 +179,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
             step: position.step, epoch: position.completedEpochs, wallTime: elapsed(), trainLoss: metrics.trainLoss,
             trainAccuracy: metrics.trainAccuracy, testLoss: metrics.testLoss, testAccuracy: metrics.testAccuracy,
             bfd: measured.bfd, neurons: measured.neurons, parameters: config.logging.saveParams ? parameters : [],
-            cffd: measured.cffd)
+            cffd: measured.cffd?.entry)
         try flushRows()
         try log.appendCheckpoint(record)
         try saveState()

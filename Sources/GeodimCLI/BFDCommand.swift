@@ -68,7 +68,7 @@ struct BFDCommand: ParsableCommand {
     }
 
     private func compute() throws {
-        BLASRuntime.setThreadCount(threads)
+        guard threads >= 1 else { throw ValidationError("--threads: \(threads) is not a thread count ≥ 1") }
         var path = log
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -96,9 +96,13 @@ struct BFDCommand: ParsableCommand {
             values = Array(values[0..<(n * architecture.inputSize)])
         }
         say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs.rawValue) inputs n = \(n), method \(method.rawValue), rule \(rule.rawValue)")
-        let results = try batchFunctionalDimensions(
-            architecture: architecture, parameters: stored.parameters, inputs: values, count: n, variants: variants,
-            method: method, rule: rule, relativeTolerance: tolerance)
+        let measurement = CheckpointMeasurement(
+            architecture: architecture,
+            sets: [BFDInputSet(source: inputs, inputs: values, count: n, pooledIndices: [])],
+            variants: variants, method: method, rule: rule, relativeTolerance: tolerance, keepSpectrum: true,
+            cffd: cffd ? CheckpointMeasurement.CFFDSettings(seed: 0) : nil, threads: threads)
+        let measured = try measurement.measure(parameters: stored.parameters)
+        let results = measured.results
         say(["output", "rank", "clear", "gap", "numpy", "gap_rule", "relative", "row_cap", "bound", "seconds"]
             .enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
         for result in results {
@@ -106,7 +110,7 @@ struct BFDCommand: ParsableCommand {
             let cells = [
                 result.variant.rawValue, String(e.headline), e.isClear ? "yes" : "NO", String(format: "%.3g", e.gapRatio),
                 String(e.numpyRank), String(e.gapRank), e.relativeRank >= 0 ? String(e.relativeRank) : "-",
-                String(result.rowCap), String(min(result.rowCap, result.activations.impliedBound)),
+                String(result.rowCap), String(result.activationUpperBound),
                 String(format: "%.2f", result.seconds),
             ]
             say(cells.enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
@@ -117,10 +121,7 @@ struct BFDCommand: ParsableCommand {
         }
         let statistics = results[0].activations
         say("neurons: dead per layer \(statistics.deadCounts), always active \(statistics.alwaysActiveCounts), distinct activation patterns \(statistics.distinctPatterns)")
-        if cffd {
-            let estimate = try estimateCFFD(
-                architecture: architecture, parameters: stored.parameters, variant: variants[0],
-                method: method.withoutSpectrum, seed: 0)
+        if let estimate = measured.cffd?.estimate {
             for step in estimate.steps {
                 say("cffd: n = \(step.n) → BFD \(step.rank)\(step.clear ? "" : "?") (row cap \(step.rowCap))")
             }

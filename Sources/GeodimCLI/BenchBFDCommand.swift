@@ -43,7 +43,6 @@ struct BenchBFDCommand: ParsableCommand {
     var single: String?
 
     func run() throws {
-        BLASRuntime.setThreadCount(threads)
         if let single {
             // Child mode: "n:method"; prints one JSON row.
             let parts = single.split(separator: ":").map(String.init)
@@ -51,7 +50,7 @@ struct BenchBFDCommand: ParsableCommand {
                 throw ValidationError("--single expects n:method")
             }
             let workload = try BFDBenchmarkWorkload(n: n, dataDirectory: data)
-            let row = try workload.run(method, variant: variant)
+            let row = try workload.run(method, variant: variant, threads: threads)
             let encoder = JSONEncoder()
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             let json = try encoder.encode(row)

@@ -36,6 +36,9 @@ public struct BFDResult: Sendable {
     public var rank: Int { evidence.headline }
     /// min(row cap, P − hidden).
     public var upperBound: Int { min(rowCap, parameterCountMinusHidden) }
+    /// min(row cap, the bound the activation pattern implies: P − hidden less the dead-neuron
+    /// terms), the bound logged beside every rank.
+    public var activationUpperBound: Int { min(rowCap, activations.impliedBound) }
 }
 
 /// The batch functional dimension: rank of J = ∂f_θ(X)/∂θ, (n·d) × P, in float64.
@@ -44,15 +47,18 @@ public struct BFDResult: Sendable {
 /// first), inputs is (n, n_0), row-major. `method` picks the Gram route (fast; floor
 /// √(m·eps)) or the explicit SVD (slow; floor max(m, P)·eps); `rule` picks the headline rank
 /// from the spectrum (all three rules are kept in the evidence); `relativeTolerance` is τ of
-/// the relative rule. `conditioning` applies to the Gram route only.
+/// the relative rule. `conditioning` applies to the Gram route only. `threads` is the number
+/// of BLAS threads the computation runs on (set for its duration, then restored); it also
+/// picks how ``BFDMethod/gramInertia`` uses them.
 public func batchFunctionalDimension(
     architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
     variant: OutputVariant, method: BFDMethod, rule: RankRule, relativeTolerance: Double,
-    conditioning: GramConditioning = .projector
+    conditioning: GramConditioning = .projector, threads: Int
 ) throws -> BFDResult {
     try batchFunctionalDimensions(
         architecture: architecture, parameters: parameters, inputs: inputs, count: n, variants: [variant],
-        method: method, rule: rule, relativeTolerance: relativeTolerance, conditioning: conditioning)[0]
+        method: method, rule: rule, relativeTolerance: relativeTolerance, conditioning: conditioning,
+        threads: threads)[0]
 }
 
 /// ``batchFunctionalDimension(architecture:parameters:inputs:count:variant:method:rule:relativeTolerance:conditioning:)``
@@ -61,11 +67,27 @@ public func batchFunctionalDimension(
 public func batchFunctionalDimensions(
     architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
     variants: [OutputVariant], method: BFDMethod, rule: RankRule, relativeTolerance: Double,
-    conditioning: GramConditioning = .projector
+    conditioning: GramConditioning = .projector, threads: Int
 ) throws -> [BFDResult] {
     guard relativeTolerance.isFinite, relativeTolerance >= 0 else {
         throw GeometryError.invalidArgument("the relative tolerance must be finite and ≥ 0 (got \(relativeTolerance))")
     }
+    guard threads >= 1 else { throw GeometryError.invalidArgument("threads must be ≥ 1 (got \(threads))") }
+    return try BLASRuntime.withThreadCount(threads) {
+        try measureVariants(
+            architecture: architecture, parameters: parameters, inputs: inputs, count: n, variants: variants,
+            method: method, rule: rule, relativeTolerance: relativeTolerance, conditioning: conditioning,
+            threads: threads)
+    }
+}
+
+/// The body of ``batchFunctionalDimensions(architecture:parameters:inputs:count:variants:method:rule:relativeTolerance:conditioning:threads:)``,
+/// run with BLAS already on `threads` threads.
+private func measureVariants(
+    architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
+    variants: [OutputVariant], method: BFDMethod, rule: RankRule, relativeTolerance: Double,
+    conditioning: GramConditioning, threads: Int
+) throws -> [BFDResult] {
     let clock = ContinuousClock()
     let start = clock.now
     var trace = PhaseTrace()
@@ -115,7 +137,7 @@ public func batchFunctionalDimensions(
                 var gram = try gramMatrix(factors, bases: bases, conditioning: conditioning)
                 trace.mark("Gram matrix K")
                 evidence = try certifiedRankEvidence(
-                    &gram, rows: m, rule: rule, relativeTolerance: relativeTolerance)
+                    &gram, rows: m, rule: rule, relativeTolerance: relativeTolerance, threads: threads)
                 side = gram.side
                 conditionedCount = gram.conditionedParameterCount
             }
@@ -140,7 +162,7 @@ func seconds(_ duration: Duration) -> Double {
 /// λ_max by power iteration, then LDLᵀ inertia counts at the floor and at 1e3 × the floor
 /// (in σ; squared for K's eigenvalues), plus at τ·σ_1 when the relative rule is asked for.
 func certifiedRankEvidence(
-    _ gram: inout GramMatrix, rows m: Int, rule: RankRule, relativeTolerance: Double
+    _ gram: inout GramMatrix, rows m: Int, rule: RankRule, relativeTolerance: Double, threads: Int
 ) throws -> RankEvidence {
     var trace = PhaseTrace()
     let lambdaMax = try largestEigenvalueEstimate(gram.values, n: gram.dimension)
@@ -158,7 +180,7 @@ func certifiedRankEvidence(
     // counts equal the dimension.
     // Above ~12,000 rows the counts run as two concurrent factorisations anyway, and a failed
     // Cholesky attempt (a rank-deficient K fails late) would cost nearly as much again.
-    let tryCholesky = gram.dimension <= choleskyFirstLimit || BLASRuntime.threadCount < 2
+    let tryCholesky = gram.dimension <= choleskyFirstLimit || threads < 2
     let positiveDefinite = try tryCholesky
         && allEigenvaluesExceed(&gram.values, n: gram.dimension, threshold: thresholds[1])
     trace.mark("Cholesky certificate")
@@ -170,7 +192,7 @@ func certifiedRankEvidence(
             sigmaMax: sigmaMax, floor: floor, rule: rule, relativeTolerance: relativeTolerance)
     }
     // Two cores: the counts run concurrently, single-threaded each (one extra copy of K).
-    let counts = BLASRuntime.threadCount >= 2
+    let counts = threads >= 2
         ? try eigenvalueCountsAboveInParallel(&gram.values, n: gram.dimension, thresholds: thresholds)
         : try eigenvalueCountsAbove(&gram.values, n: gram.dimension, thresholds: thresholds)
     return RankEvidence(

@@ -30,7 +30,7 @@ public struct CFFDEstimate: Sendable {
 /// reported as not converged: the value is a lower bound).
 public func estimateCFFD(
     architecture: MLPArchitecture, parameters: [Double], variant: OutputVariant, method: BFDMethod,
-    seed: UInt64, mean: Double = 0.5, std: Double = 1, maxRows: Int = 12_000
+    seed: UInt64, mean: Double = 0.5, std: Double = 1, maxRows: Int = 12_000, threads: Int
 ) throws -> CFFDEstimate {
     let d = architecture.outputSize
     let bound = architecture.parameterCount - architecture.hiddenNeuronCount
@@ -45,7 +45,7 @@ public func estimateCFFD(
         }
         let result = try batchFunctionalDimension(
             architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
-            method: method, rule: .gap, relativeTolerance: 1e-10)
+            method: method, rule: .gap, relativeTolerance: 1e-10, threads: threads)
         steps.append(CFFDStep(n: n, rank: result.rank, clear: result.evidence.isClear, rowCap: result.rowCap))
         if result.evidence.isClear && result.rank == bound {
             return CFFDEstimate(value: result.rank, converged: true, steps: steps)

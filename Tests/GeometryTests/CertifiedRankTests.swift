@@ -39,10 +39,11 @@ func certifiedRankEqualsTheSpectrumRank(sizes: [Int], n: Int) throws {
         for variant in OutputVariant.allCases {
             let reference = try batchFunctionalDimension(
                 architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: variant,
-                method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+                method: .jacobian, rule: .gap, relativeTolerance: 1e-10, threads: 1)
+            // One thread counts sequentially; two try the Cholesky certificate, then count concurrently.
             let certified = try batchFunctionalDimension(
                 architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: variant,
-                method: .gramInertia, rule: .gap, relativeTolerance: 1e-10)
+                method: .gramInertia, rule: .gap, relativeTolerance: 1e-10, threads: 1 + trial % 2)
             // Small batches factorise K directly; the block-Schur path is forced in the test below.
             #expect(certified.gramSide == .rows || certified.gramSide == .parameters)
             if reference.evidence.isClear && reference.evidence.sigmaAbove > 1e3 * RankEvidence.gramFloor(rows: reference.rows) {
@@ -122,14 +123,14 @@ func certifiedRankEqualsTheSpectrumRank(sizes: [Int], n: Int) throws {
     let theta = randomParameters(architecture, &random)
     let estimate = try estimateCFFD(
         architecture: architecture, parameters: theta, variant: .logits, method: .gram, seed: 1, mean: 0, std: 1,
-        maxRows: 4000)
+        maxRows: 4000, threads: 1)
     #expect(estimate.converged)
     #expect(estimate.value <= architecture.parameterCount - architecture.hiddenNeuronCount)
     #expect(zip(estimate.steps, estimate.steps.dropFirst()).allSatisfy { $0.rank <= $1.rank && $0.n < $1.n })
     let n = 4 * (estimate.steps.last?.n ?? 1)
     let larger = try batchFunctionalDimension(
         architecture: architecture, parameters: theta, inputs: gaussianInputs(n, 5, &random), count: n,
-        variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+        variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10, threads: 1)
     #expect(larger.evidence.isClear && larger.rank == estimate.value, "larger batch \(larger.rank) vs estimate \(estimate.value)")
 }
 
@@ -143,19 +144,19 @@ func certifiedRankEqualsTheSpectrumRank(sizes: [Int], n: Int) throws {
     let theta = randomParameters(architecture, &random)
     let estimate = try estimateCFFD(
         architecture: architecture, parameters: theta, variant: .logits, method: .gramInertia, seed: 2, mean: 0,
-        std: 1, maxRows: 4000)
+        std: 1, maxRows: 4000, threads: 1)
     #expect(estimate.converged && estimate.value == bound, "estimate \(estimate.value), bound \(bound)")
     #expect(estimate.steps.dropLast().allSatisfy { $0.rank < bound })
     // The bound itself, by the reference method on a batch with twice the rows needed.
     let n = 2 * bound / architecture.outputSize + 1
     let reference = try batchFunctionalDimension(
         architecture: architecture, parameters: theta, inputs: gaussianInputs(n, 6, &random), count: n,
-        variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+        variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10, threads: 1)
     #expect(reference.evidence.isClear && reference.rank == bound)
 
     let capped = try estimateCFFD(
         architecture: architecture, parameters: theta, variant: .logits, method: .gramInertia, seed: 2, mean: 0,
-        std: 1, maxRows: bound / 2)
+        std: 1, maxRows: bound / 2, threads: 1)
     #expect(!capped.converged)
     #expect(capped.value <= bound / 2 && capped.steps.allSatisfy { $0.n * architecture.outputSize <= bound / 2 })
 }

@@ -81,7 +81,7 @@ private let handBuiltParameters: [Double] = [
     // And the measured rank respects it.
     let bfd = try batchFunctionalDimension(
         architecture: handBuilt, parameters: handBuiltParameters, inputs: negative, count: 3, variant: .logits,
-        method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+        method: .jacobian, rule: .gap, relativeTolerance: 1e-10, threads: 1)
     #expect(bfd.rank <= 5)
     #expect(bfd.activations == stats2)
 }

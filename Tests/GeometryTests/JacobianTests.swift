@@ -72,13 +72,13 @@ func plainGramSpectrumEqualsExplicitSVD(sizes: [Int], n: Int) throws {
     for variant in OutputVariant.allCases {
         let svd = try batchFunctionalDimension(
             architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: variant,
-            method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+            method: .jacobian, rule: .gap, relativeTolerance: 1e-10, threads: 1)
         let plain = try batchFunctionalDimension(
             architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: variant,
-            method: .gram, rule: .gap, relativeTolerance: 1e-10, conditioning: .plain)
+            method: .gram, rule: .gap, relativeTolerance: 1e-10, conditioning: .plain, threads: 1)
         let conditioned = try batchFunctionalDimension(
             architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: variant,
-            method: .gram, rule: .gap, relativeTolerance: 1e-10, conditioning: .projector)
+            method: .gram, rule: .gap, relativeTolerance: 1e-10, conditioning: .projector, threads: 1)
         let m = n * architecture.outputSize
         #expect(plain.gramSide == (m > architecture.parameterCount ? .parameters : .rows))
         let s = svd.evidence.spectrum
@@ -110,11 +110,11 @@ func plainGramSpectrumEqualsExplicitSVD(sizes: [Int], n: Int) throws {
     for method in BFDMethod.allCases {
         let together = try batchFunctionalDimensions(
             architecture: architecture, parameters: theta, inputs: inputs, count: 9,
-            variants: OutputVariant.allCases, method: method, rule: .gap, relativeTolerance: 1e-10)
+            variants: OutputVariant.allCases, method: method, rule: .gap, relativeTolerance: 1e-10, threads: 1)
         for (index, variant) in OutputVariant.allCases.enumerated() {
             let alone = try batchFunctionalDimension(
                 architecture: architecture, parameters: theta, inputs: inputs, count: 9, variant: variant,
-                method: method, rule: .gap, relativeTolerance: 1e-10)
+                method: method, rule: .gap, relativeTolerance: 1e-10, threads: 1)
             #expect(together[index].variant == variant)
             #expect(together[index].evidence == alone.evidence)
         }

@@ -17,10 +17,10 @@ func paperNetworkAtInitialisationReachesTheRowCap(n: Int) throws {
     for variant in [OutputVariant.logits, .centred] {
         let gram = try batchFunctionalDimension(
             architecture: paper, parameters: theta, inputs: inputs, count: n, variant: variant, method: .gram,
-            rule: .gap, relativeTolerance: 1e-10)
+            rule: .gap, relativeTolerance: 1e-10, threads: 1)
         let svd = try batchFunctionalDimension(
             architecture: paper, parameters: theta, inputs: inputs, count: n, variant: variant, method: .jacobian,
-            rule: .gap, relativeTolerance: 1e-10)
+            rule: .gap, relativeTolerance: 1e-10, threads: 1)
         #expect(gram.gramSide == .rows)
         #expect(svd.evidence.isClear && gram.evidence.isClear)
         #expect(gram.rank == svd.rank)
@@ -39,7 +39,7 @@ func measurePaperNetworkTimings() throws {
         for (method, conditioning) in [(BFDMethod.gram, GramConditioning.projector), (.gram, .plain), (.jacobian, .projector)] {
             let result = try batchFunctionalDimension(
                 architecture: paper, parameters: theta, inputs: inputs, count: n, variant: .centred, method: method,
-                rule: .gap, relativeTolerance: 1e-10, conditioning: conditioning)
+                rule: .gap, relativeTolerance: 1e-10, conditioning: conditioning, threads: 1)
             let e = result.evidence
             print(String(format: "MEASURE n=%d %@/%@ rank=%d cap=%d gap=%.3g above=%.3g below=%.3g floor=%.3g numpy=%d rel=%d clear=%@ side=%@ Ptilde=%@ %.2f s",
                          n, method.rawValue, result.conditioning?.rawValue ?? "-", result.rank, result.rowCap, e.gapRatio, e.sigmaAbove, e.sigmaBelow, e.floor,
@@ -65,13 +65,13 @@ func methodsAgreeOnClearAndUnclearSpectra(n: Int, outputScale: Double) throws {
     for variant in OutputVariant.allCases {
         let svd = try batchFunctionalDimension(
             architecture: paper, parameters: theta, inputs: inputs, count: n, variant: variant, method: .jacobian,
-            rule: .gap, relativeTolerance: 1e-10)
+            rule: .gap, relativeTolerance: 1e-10, threads: 1)
         let gramFloor = RankEvidence.gramFloor(rows: svd.rows)
         let svdClearForGram = svd.evidence.isClear && svd.evidence.sigmaAbove > RankEvidence.clearGapRatio * gramFloor
         for method in [BFDMethod.gram, .gramInertia] {
             let structured = try batchFunctionalDimension(
                 architecture: paper, parameters: theta, inputs: inputs, count: n, variant: variant, method: method,
-                rule: .gap, relativeTolerance: 1e-10)
+                rule: .gap, relativeTolerance: 1e-10, threads: 1)
             if svdClearForGram {
                 #expect(structured.evidence.isClear, "\(variant) \(method) n=\(n) ×\(outputScale): clear SVD gap not seen")
                 #expect(structured.rank == svd.rank, "\(variant) \(method) n=\(n) ×\(outputScale): \(structured.rank) vs SVD \(svd.rank)")

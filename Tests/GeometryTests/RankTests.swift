@@ -27,7 +27,7 @@ import TestSupport
                 func bfd(_ parameters: [Double]) throws -> BFDResult {
                     try batchFunctionalDimension(
                         architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
-                        method: method, rule: .gap, relativeTolerance: 1e-10)
+                        method: method, rule: .gap, relativeTolerance: 1e-10, threads: 1)
                 }
                 let base = try bfd(theta)
                 let afterScaling = try bfd(scaled)
@@ -62,7 +62,7 @@ import TestSupport
         let method: BFDMethod = trial % 2 == 0 ? .gram : .jacobian
         let results = try batchFunctionalDimensions(
             architecture: architecture, parameters: theta, inputs: inputs, count: n, variants: OutputVariant.allCases,
-            method: method, rule: .gap, relativeTolerance: 1e-10)
+            method: method, rule: .gap, relativeTolerance: 1e-10, threads: 1)
         for result in results {
             let label = "\(architecture.description) n=\(n) \(result.variant) \(method)"
             #expect(result.upperBound == min(result.rowCap, architecture.parameterCount - architecture.hiddenNeuronCount))
@@ -115,7 +115,7 @@ func softmaxRankEqualsCentredAndProjectedLogits(sizes: [Int], n: Int) throws {
     // And the Gram route agrees.
     let gram = try batchFunctionalDimension(
         architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: .softmax, method: .gram,
-        rule: .gap, relativeTolerance: 1e-10)
+        rule: .gap, relativeTolerance: 1e-10, threads: 1)
     #expect(gram.rank == softmaxRank)
 }
 
@@ -145,7 +145,7 @@ func deadNeuronLowersBoundAndRankByItsFanInPlusFanOut(hidden: Int, neuron: Int) 
     func measure(_ parameters: [Double]) throws -> BFDResult {
         try batchFunctionalDimension(
             architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: .logits,
-            method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+            method: .jacobian, rule: .gap, relativeTolerance: 1e-10, threads: 1)
     }
     let alive = try measure(theta)
     let dead = try measure(killed(architecture, theta, hidden: hidden, neuron: neuron))
@@ -162,7 +162,7 @@ func deadNeuronLowersBoundAndRankByItsFanInPlusFanOut(hidden: Int, neuron: Int) 
     // The Gram route sees the same.
     let deadGram = try batchFunctionalDimension(
         architecture: architecture, parameters: killed(architecture, theta, hidden: hidden, neuron: neuron),
-        inputs: inputs, count: n, variant: .logits, method: .gram, rule: .gap, relativeTolerance: 1e-10)
+        inputs: inputs, count: n, variant: .logits, method: .gram, rule: .gap, relativeTolerance: 1e-10, threads: 1)
     #expect(deadGram.rank == dead.rank)
 }
 
@@ -180,7 +180,7 @@ func deadNeuronLowersBoundAndRankByItsFanInPlusFanOut(hidden: Int, neuron: Int) 
         func gram(_ conditioning: GramConditioning) throws -> BFDResult {
             try batchFunctionalDimension(
                 architecture: architecture, parameters: theta, inputs: inputs, count: n, variant: variant,
-                method: .gram, rule: .gap, relativeTolerance: 1e-10, conditioning: conditioning)
+                method: .gram, rule: .gap, relativeTolerance: 1e-10, conditioning: conditioning, threads: 1)
         }
         let plain = try gram(.plain)
         let conditioned = try gram(.projector)
@@ -206,7 +206,7 @@ func deadNeuronLowersBoundAndRankByItsFanInPlusFanOut(hidden: Int, neuron: Int) 
         for neuron in 0..<sizes[hidden] {
             let result = try batchFunctionalDimension(
                 architecture: architecture, parameters: killed(architecture, theta, hidden: hidden, neuron: neuron),
-                inputs: inputs, count: n, variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10)
+                inputs: inputs, count: n, variant: .logits, method: .jacobian, rule: .gap, relativeTolerance: 1e-10, threads: 1)
             let stats = result.activations
             #expect(stats.deadTotal == 1)
             #expect(stats.impliedBound == result.parameterCountMinusHidden - sizes[hidden - 1] - sizes[hidden + 1])
