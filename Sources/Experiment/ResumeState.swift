@@ -220,8 +220,9 @@ enum AtomicFile {
         guard descriptor >= 0 else { throw failure("cannot create \(temporary)") }
         var written = 0
         let ok: Bool = bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return raw.count == 0 }
             while written < raw.count {
-                let result = Foundation.write(descriptor, raw.baseAddress! + written, raw.count - written)
+                let result = Foundation.write(descriptor, base + written, raw.count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
                     return false

@@ -22,10 +22,13 @@ public func explicitJacobian(_ factors: JacobianFactors) -> [Double] {
             let biasOffset = architecture.biasOffset(layer)
             factors.deltas[layer].withUnsafeBufferPointer { dp in
                 factors.forward.augmentedInputs[layer].withUnsafeBufferPointer { ap in
+                    guard let deltaBase = dp.baseAddress, let inputBase = ap.baseAddress,
+                          let jacobianBase = jp.baseAddress
+                    else { return }
                     for r in 0..<m {
-                        let delta = dp.baseAddress! + r * fanOut
-                        let input = ap.baseAddress! + (r / d) * (fanIn + 1)
-                        let row = jp.baseAddress! + r * p
+                        let delta = deltaBase + r * fanOut
+                        let input = inputBase + (r / d) * (fanIn + 1)
+                        let row = jacobianBase + r * p
                         for a in 0..<fanOut {
                             let value = delta[a]
                             row[biasOffset + a] = value

@@ -86,8 +86,9 @@ public func gramMatrix(
         var product = [Double](repeating: 0, count: conditionedCount * conditionedCount)
         jTilde.withUnsafeBufferPointer { jp in
             product.withUnsafeMutableBufferPointer { kp in
-                Double.syrkUpper(.transpose, n: conditionedCount, k: m, alpha: 1, a: jp.baseAddress!,
-                                 lda: conditionedCount, beta: 0, c: kp.baseAddress!, ldc: conditionedCount)
+                guard let jacobianBase = jp.baseAddress, let productBase = kp.baseAddress else { return }
+                Double.syrkUpper(.transpose, n: conditionedCount, k: m, alpha: 1, a: jacobianBase,
+                                 lda: conditionedCount, beta: 0, c: productBase, ldc: conditionedCount)
             }
         }
         return GramMatrix(side: .parameters, dimension: conditionedCount, values: product, rows: m,
@@ -120,10 +121,13 @@ public func conditionedJacobian(
             let rank = bases[layer].rank
             factors.deltas[layer].withUnsafeBufferPointer { dp in
                 bases[layer].basis.withUnsafeBufferPointer { bp in
+                    guard let deltaBase = dp.baseAddress, let basisBase = bp.baseAddress,
+                          let jacobianBase = jp.baseAddress
+                    else { return }
                     for r in 0..<m {
-                        let delta = dp.baseAddress! + r * fanOut
-                        let basisRow = bp.baseAddress! + (r / d) * rank
-                        let row = jp.baseAddress! + r * width + offset
+                        let delta = deltaBase + r * fanOut
+                        let basisRow = basisBase + (r / d) * rank
+                        let row = jacobianBase + r * width + offset
                         for a in 0..<fanOut {
                             let value = delta[a]
                             if value == 0 { continue }
@@ -155,8 +159,9 @@ func rowGram(_ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)]) 
         if rank > 0 {
             bases[layer].basis.withUnsafeBufferPointer { bp in
                 g.withUnsafeMutableBufferPointer { gp in
-                    Double.syrkUpper(.none, n: n, k: rank, alpha: 1, a: bp.baseAddress!, lda: rank, beta: 0,
-                                     c: gp.baseAddress!, ldc: n)
+                    guard let basisBase = bp.baseAddress, let gBase = gp.baseAddress else { return }
+                    Double.syrkUpper(.none, n: n, k: rank, alpha: 1, a: basisBase, lda: rank, beta: 0,
+                                     c: gBase, ldc: n)
                 }
             }
         }
@@ -170,6 +175,7 @@ func rowGram(_ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)]) 
     var scratch = [Double](repeating: 0, count: samplesPerBlock * d * m)
     k.withUnsafeMutableBufferPointer { kp in
         scratch.withUnsafeMutableBufferPointer { sp in
+            guard let kBase = kp.baseAddress, let scratchBase = sp.baseAddress else { return }
             for s0 in stride(from: 0, to: n, by: samplesPerBlock) {
                 let s1 = min(n, s0 + samplesPerBlock)
                 let r0 = s0 * d
@@ -178,17 +184,19 @@ func rowGram(_ factors: JacobianFactors, bases: [(basis: [Double], rank: Int)]) 
                 for layer in 0..<architecture.layerCount {
                     let fanOut = architecture.fanOut(layer)
                     factors.deltas[layer].withUnsafeBufferPointer { dp in
-                        let block = dp.baseAddress! + r0 * fanOut
+                        guard let deltaBase = dp.baseAddress else { return }
+                        let block = deltaBase + r0 * fanOut
                         Double.gemm(.none, .transpose, m: blockRows, n: width, k: fanOut, alpha: 1, a: block,
-                                    lda: fanOut, b: block, ldb: fanOut, beta: 0, c: sp.baseAddress!, ldc: width)
+                                    lda: fanOut, b: block, ldb: fanOut, beta: 0, c: scratchBase, ldc: width)
                     }
                     gs[layer].withUnsafeBufferPointer { gp in
+                        guard let gBase = gp.baseAddress else { return }
                         for i in s0..<s1 {
-                            let gRow = gp.baseAddress! + i * n
+                            let gRow = gBase + i * n
                             for kk in 0..<d {
                                 let r = i * d + kk
-                                let kRow = kp.baseAddress! + r * m
-                                let sRow = sp.baseAddress! + (r - r0) * width - r0  // indexed by column c ≥ r0
+                                let kRow = kBase + r * m
+                                let sRow = scratchBase + (r - r0) * width - r0  // indexed by column c ≥ r0
                                 for j in i..<n {
                                     let gij = gRow[j]
                                     if gij == 0 { continue }

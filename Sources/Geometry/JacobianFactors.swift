@@ -59,7 +59,8 @@ public func geometryForward(
     defer { for buffer in outputs { buffer.deallocate() } }
     parameters.withUnsafeBufferPointer { pp in
         inputs.withUnsafeBufferPointer { xp in
-            mlpForward(architecture, parameters: pp.baseAddress!, inputs: xp.baseAddress!, n: n, outputs: outputs)
+            guard let parameterBase = pp.baseAddress, let inputBase = xp.baseAddress else { return }
+            mlpForward(architecture, parameters: parameterBase, inputs: inputBase, n: n, outputs: outputs)
         }
     }
     var augmented: [[Double]] = []
@@ -158,9 +159,12 @@ public func jacobianFactors(_ forward: GeometryForward, variant: OutputVariant) 
         deltas[layer].withUnsafeBufferPointer { dp in
             forward.parameters.withUnsafeBufferPointer { pp in
                 below.withUnsafeMutableBufferPointer { bp in
-                    Double.gemm(.none, .none, m: m, n: fanIn, k: fanOut, alpha: 1, a: dp.baseAddress!, lda: fanOut,
-                                b: pp.baseAddress! + architecture.weightOffset(layer), ldb: fanIn,
-                                beta: 0, c: bp.baseAddress!, ldc: fanIn)
+                    guard let deltaBase = dp.baseAddress, let parameterBase = pp.baseAddress,
+                          let belowBase = bp.baseAddress
+                    else { return }
+                    Double.gemm(.none, .none, m: m, n: fanIn, k: fanOut, alpha: 1, a: deltaBase, lda: fanOut,
+                                b: parameterBase + architecture.weightOffset(layer), ldb: fanIn,
+                                beta: 0, c: belowBase, ldc: fanIn)
                 }
             }
         }
@@ -168,9 +172,10 @@ public func jacobianFactors(_ forward: GeometryForward, variant: OutputVariant) 
         let activations = forward.augmentedInputs[layer]
         below.withUnsafeMutableBufferPointer { bp in
             activations.withUnsafeBufferPointer { ap in
+                guard let activationBase = ap.baseAddress, let belowBase = bp.baseAddress else { return }
                 for r in 0..<m {
-                    let sampleRow = ap.baseAddress! + (r / d) * (fanIn + 1)
-                    let row = bp.baseAddress! + r * fanIn
+                    let sampleRow = activationBase + (r / d) * (fanIn + 1)
+                    let row = belowBase + r * fanIn
                     for a in 0..<fanIn where sampleRow[a] <= 0 { row[a] = 0 }
                 }
             }

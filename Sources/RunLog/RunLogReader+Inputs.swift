@@ -19,6 +19,10 @@ public struct LoggedCheckpoint: Sendable {
         let root = try file.root
         let meta = try root.group("meta")
         let layerSizes = try meta.attributes.array("layer_sizes", as: Int64.self).map(Int.init)
+        guard layerSizes.count >= 3, layerSizes.allSatisfy({ $0 >= 1 }) else {
+            throw RunLogError.inconsistent(
+                path: path, reason: "/meta layer_sizes is \(layerSizes), not inputs, at least one hidden width and outputs, each ≥ 1")
+        }
         let epochs = try root.dataset("checkpoints/epoch").read(as: Int64.self).values
         let row = requested < 0 ? epochs.count + requested : requested
         guard row >= 0, row < epochs.count else {
