@@ -29,20 +29,21 @@ let package = Package(
 
         // MARK: - Library targets
         .target(name: "SeededRandom"),
+        .target(name: "Timing"),
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
         .target(name: "Network", dependencies: ["Linalg", "SeededRandom"]),
         .target(name: "Optimizers", dependencies: ["Network"]),
-        .target(name: "Geometry", dependencies: ["Linalg", "Network", "SeededRandom"]),
+        .target(name: "Geometry", dependencies: ["Linalg", "Network", "SeededRandom", "Timing"]),
         .target(
             name: "Experiment",
             dependencies: [
-                "Datasets", "Network", "Optimizers", "Geometry", "RunLog", "SeededRandom", "Linalg",
+                "Datasets", "Network", "Optimizers", "Geometry", "RunLog", "SeededRandom", "Linalg", "Timing",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(name: "RunLog", dependencies: ["HDF5"]),
         .target(
             name: "Benchmarks",
-            dependencies: ["Linalg", "Network", "Optimizers", "Geometry", "Datasets", "SeededRandom"]),
+            dependencies: ["Linalg", "Network", "Optimizers", "Geometry", "Datasets", "SeededRandom", "Timing"]),
         .target(
             name: "GeodimCLI",
             dependencies: [

@@ -4,6 +4,7 @@ import Geometry
 import Linalg
 import Network
 import SeededRandom
+import Timing
 
 /// One timed BFD computation of `geodim bench bfd`.
 public struct BFDBenchmarkRow: Sendable, Codable {
@@ -48,12 +49,11 @@ public struct BFDBenchmarkWorkload: Sendable {
         let result = try batchFunctionalDimension(
             architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
             method: method, rule: .gap, relativeTolerance: 1e-10, threads: threads)
-        let elapsed = clock.now - start
-        let (whole, fraction) = elapsed.components
+        let elapsed = seconds(clock.now - start)
         return BFDBenchmarkRow(
             n: n, rows: result.rows, method: method.rawValue, variant: variant.rawValue, rank: result.rank,
             clear: result.evidence.isClear, gapRatio: result.evidence.gapRatio,
-            seconds: Double(whole) + Double(fraction) * 1e-18, peakBytes: peakResidentBytes())
+            seconds: elapsed, peakBytes: peakResidentBytes())
     }
 }
 

@@ -369,7 +369,3 @@ final class TextLog {
     }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    let parts = duration.components
-    return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-}

@@ -4,6 +4,7 @@ import Linalg
 import Network
 import RunLog
 import SeededRandom
+import Timing
 
 /// Where training stands: steps done, whole epochs done, batches done in the next epoch.
 struct TrainingPosition: Equatable {

@@ -1,5 +1,6 @@
 import Linalg
 import Network
+import Timing
 
 // MARK: - Batch functional dimension: rank of ∂f_θ(X)/∂θ, with its evidence
 
@@ -150,12 +151,6 @@ private func measureVariants(
             activations: statistics, seconds: sharedSeconds + seconds(clock.now - variantStart)))
     }
     return results
-}
-
-/// A Duration in seconds.
-func seconds(_ duration: Duration) -> Double {
-    let (whole, fraction) = duration.components
-    return Double(whole) + Double(fraction) * 1e-18
 }
 
 /// The rank of a Gram matrix certified by eigenvalue counts (``BFDMethod/gramInertia``):

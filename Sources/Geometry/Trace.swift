@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// Phase timings on stderr when the environment variable GEODIM_TRACE is set (for
 /// profiling the BFD engine; silent otherwise).
@@ -9,8 +10,7 @@ struct PhaseTrace {
     mutating func mark(_ phase: String) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        let (whole, fraction) = (now - last).components
-        FileHandle.standardError.write(Data(String(format: "trace: %-28@ %8.3f s\n", phase, Double(whole) + Double(fraction) * 1e-18).utf8))
+        FileHandle.standardError.write(Data(String(format: "trace: %-28@ %8.3f s\n", phase, seconds(now - last)).utf8))
         last = now
     }
 }
