@@ -3,64 +3,7 @@ extension ExperimentConfig {
     /// Every leaf key with its value written as YAML flow text, in schema order; `null` for an
     /// unset nullable key (of `checkpoints`, only the form in use is listed).
     public var resolvedValues: [(key: String, value: String)] {
-        typealias Y = ConfigYAMLText
-        func list<T>(_ items: [T], _ write: (T) -> String) -> String {
-            "[" + items.map(write).joined(separator: ", ") + "]"
-        }
-        func optional<T>(_ value: T?, _ write: (T) -> String) -> String {
-            value.map(write) ?? "null"
-        }
-        let int: (Int) -> String = { String($0) }
-        let bool: (Bool) -> String = { $0 ? "true" : "false" }
-        var values: [(String, String)] = [
-            ("name", Y.written(name)),
-            ("seed", String(seed)),
-            ("threads", threads == ExperimentConfig.automaticThreads ? "auto" : int(threads)),
-            ("model.hidden", list(model.hidden, int)),
-            ("model.init", model.initScheme.rawValue),
-            ("data.directory", Y.written(data.directory)),
-            ("data.protocol", data.splitProtocol.rawValue),
-            ("data.train_size", optional(data.trainSize, int)),
-            ("data.test_size", optional(data.testSize, int)),
-            ("data.random_label_extras", int(data.randomLabelExtras)),
-            ("data.input_noise_std", Y.written(data.inputNoiseStd)),
-            ("training.epochs", int(training.epochs)),
-            ("training.batch_size", int(training.batchSize)),
-            ("training.precision", training.precision.rawValue),
-            ("training.log_every", int(training.logEvery)),
-            ("training.eval_batch_size", int(training.evalBatchSize)),
-            ("optimizer.name", optimizer.name.rawValue),
-            ("optimizer.lr", Y.written(optimizer.lr)),
-            ("optimizer.momentum", Y.written(optimizer.momentum)),
-            ("optimizer.nesterov", bool(optimizer.nesterov)),
-            ("optimizer.weight_decay", Y.written(optimizer.weightDecay)),
-            ("optimizer.decoupled_weight_decay", bool(optimizer.decoupledWeightDecay)),
-            ("optimizer.beta1", Y.written(optimizer.beta1)),
-            ("optimizer.beta2", Y.written(optimizer.beta2)),
-            ("optimizer.epsilon", Y.written(optimizer.epsilon)),
-        ]
-        if let epochs = checkpoints.epochs { values.append(("checkpoints.epochs", list(epochs, int))) }
-        if let every = checkpoints.every { values.append(("checkpoints.every", int(every))) }
-        values += [
-            ("bfd.enabled", bool(bfd.enabled)),
-            ("bfd.inputs", list(bfd.inputs, \.rawValue)),
-            ("bfd.outputs", list(bfd.outputs, \.rawValue)),
-            ("bfd.train_samples", optional(bfd.trainSamples, int)),
-            ("bfd.test_samples", int(bfd.testSamples)),
-            ("bfd.random_samples", int(bfd.randomSamples)),
-            ("bfd.random_mean", Y.written(bfd.randomMean)),
-            ("bfd.random_std", Y.written(bfd.randomStd)),
-            ("bfd.method", bfd.method.rawValue),
-            ("bfd.rank_rule", bfd.rankRule.rawValue),
-            ("bfd.relative_tolerance", Y.written(bfd.relativeTolerance)),
-            ("bfd.spectrum", bool(bfd.spectrum)),
-            ("bfd.cffd", bool(bfd.cffd)),
-            ("bfd.cffd_max_rows", int(bfd.cffdMaxRows)),
-            ("logging.runs_directory", Y.written(logging.runsDirectory)),
-            ("logging.live", bool(logging.live)),
-            ("logging.save_params", bool(logging.saveParams)),
-        ]
-        return values.map { (key: $0.0, value: $0.1) }
+        ExperimentConfig.keyTable.compactMap { entry in entry.encode(self).map { (key: entry.path, value: $0) } }
     }
 
     /// The full resolved config as YAML, every default filled in, in schema order, with lists

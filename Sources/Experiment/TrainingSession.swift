@@ -261,13 +261,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
 enum ResumeCheck {
     /// Keys that fix the network, its initialisation, the data and its order, or the log's
     /// layout: a resumed run must keep them.
-    static let fixedKeys: Set<String> = [
-        "seed", "model.hidden", "model.init", "data.directory", "data.protocol", "data.train_size",
-        "data.test_size", "data.random_label_extras", "data.input_noise_std", "training.batch_size",
-        "training.precision", "optimizer.name", "bfd.enabled",
-        "bfd.inputs", "bfd.outputs", "bfd.train_samples", "bfd.test_samples", "bfd.random_samples",
-        "bfd.random_mean", "bfd.random_std", "bfd.spectrum", "logging.save_params", "logging.live",
-    ]
+    static var fixedKeys: Set<String> { ExperimentConfig.fixedOnResumeKeys }
 
     /// The differences between the config a run's state was saved under and the one a resume
     /// would use, as `key (old -> new)`; throws unless there are none or `force` allows them.

@@ -86,10 +86,9 @@ struct ConfigResolvedYAMLTests {
         #expect(reread == config)
     }
 
-    @Test func resolvedYAMLRefusesAnInvalidConfig() {
-        var config = ExperimentConfig(
-            name: "x", model: .init(hidden: [0]), training: .init(epochs: 1),
-            optimizer: .init(name: .sgd, lr: 0.1), checkpoints: .init(every: 1))
+    @Test func resolvedYAMLRefusesAnInvalidConfig() throws {
+        var config = try ExperimentConfig.parse(yaml: ConfigFixture.minimal, source: "m.yaml")
+        config.model.hidden = [0]
         #expect(throws: ConfigError.self) { try config.resolvedYAML() }
         config.model.hidden = [3]
         #expect(throws: Never.self) { try config.resolvedYAML() }
