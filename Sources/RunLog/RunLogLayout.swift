@@ -3,12 +3,20 @@ import HDF5
 /// The structure of a run's log: what its per-checkpoint groups are and whether parameters and
 /// spectra are stored. A writer that reopens a log to resume must be given the same layout.
 public struct RunLogLayout: Sendable, Equatable {
+    /// The BFD series, one `/checkpoints/bfd/<source>_<output>` group each, in the order
+    /// ``CheckpointRecord/bfd`` lists their entries.
     public var series: [BFDSeries]
+    /// The input sets with a `/checkpoints/neurons/<source>` group, in the order
+    /// ``CheckpointRecord/neurons`` lists their entries.
     public var neuronSources: [String]
     /// Widths, inputs first.
     public var layerSizes: [Int]
+    /// Whether `/params` holds every layer's weights and biases at each checkpoint
+    /// (`logging.save_params`).
     public var saveParameters: Bool
+    /// Whether each BFD group has a `spectrum` dataset, float64 [K, min(m, P)], NaN-padded.
     public var storeSpectra: Bool
+    /// Whether `/params` is stored as float32 (a float32 run) rather than float64.
     public var parametersAsFloat32: Bool
     /// Whether /checkpoints/cffd holds a CFFD estimate per checkpoint.
     public var storeCFFD: Bool
@@ -16,6 +24,7 @@ public struct RunLogLayout: Sendable, Equatable {
     /// Most batch sizes one CFFD estimate records (rows of /checkpoints/cffd/sizes).
     public static let cffdSlots = 16
 
+    /// A layout; with `storeCFFD` false (the default) the log has no `/checkpoints/cffd`.
     public init(
         series: [BFDSeries], neuronSources: [String], layerSizes: [Int], saveParameters: Bool,
         storeSpectra: Bool, parametersAsFloat32: Bool, storeCFFD: Bool = false

@@ -3,9 +3,11 @@ import HDF5
 /// What an offline BFD recomputation needs from a log: the architecture, the parameters at
 /// one checkpoint and the exact inputs of one set.
 public struct LoggedCheckpoint: Sendable {
+    /// Widths, inputs first (`/meta` `layer_sizes`; at least three, each ≥ 1).
     public let layerSizes: [Int]
     /// Row index in /checkpoints.
     public let row: Int
+    /// Epochs done at that checkpoint (`/checkpoints/epoch`).
     public let epoch: Int
     /// Flat parameters in geodim's layout (per layer W then b), as float64.
     public let parameters: [Double]
@@ -56,6 +58,10 @@ public enum LoggedInputs: Sendable {
     case pooledIndices([Int])
     case values([Float], featureCount: Int)
 
+    /// Reads the BFD input set `source` (`train`, `test` or `random`) of the log at `path`:
+    /// `/data/bfd_train_inputs` when the run stored noisy training inputs, else
+    /// `/data/bfd_<source>_indices`; `/data/random_inputs` for `random`. A set the run did not
+    /// measure on is ``RunLogError/missingData(path:what:)``.
     public static func read(path: String, source: String) throws -> LoggedInputs {
         let file = try openRunLog(path)
         defer { try? file.close() }

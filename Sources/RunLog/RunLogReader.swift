@@ -2,14 +2,18 @@ import HDF5
 
 /// Problems with a file given as a geodim log.
 public enum RunLogError: Error, CustomStringConvertible, Sendable {
+    /// The file is not HDF5, or its root attribute `format` is not ``runLogFormat``.
     case notARunLog(path: String, reason: String)
+    /// The root attribute `format_version` is newer than ``runLogFormatVersion``.
     case newerFormat(path: String, version: Int64)
+    /// The log lacks what was asked for (a checkpoint row, `/params`, an input set).
     case missingData(path: String, what: String)
     /// The log does not agree with itself or with a resume state.
     case inconsistent(path: String, reason: String)
     /// A file-system operation on the log failed.
     case io(path: String, reason: String)
 
+    /// The path, what is wrong and, where there is one, a hint for the fix.
     public var description: String {
         switch self {
         case .notARunLog(let path, let reason):
@@ -28,30 +32,56 @@ public enum RunLogError: Error, CustomStringConvertible, Sendable {
 
 /// One BFD series as read back from a log.
 public struct BFDSeriesReading: Sendable {
+    /// The group name under `/checkpoints/bfd`, `<source>_<output>`.
     public let name: String
+    /// The input set, `train`, `test` or `random` (group attribute `source`).
     public let source: String
+    /// The output variant, `logits`, `softmax` or `centred` (group attribute `output`).
     public let output: String
+    /// The largest rank the rows allow (group attribute `row_cap`): n·d for logits, n·(d − 1)
+    /// otherwise.
     public let rowCap: Int
+    /// The headline BFD at each complete checkpoint (`rank`).
     public let ranks: [Int64]
+    /// 1 where the headline rank is clear, 0 where not (`clear`), per complete checkpoint.
     public let clear: [UInt8]
+    /// σ_r/σ_(r+1) across the headline cut at each complete checkpoint (`gap_ratio`); +∞ when the
+    /// cut is the end of the spectrum, NaN for a gram_inertia rank that is not clear.
     public let gapRatios: [Double]
 }
 
 /// A geodim log read back for `geodim inspect` and other readers.
 public struct RunLogReading: Sendable {
+    /// The file that was read.
     public let path: String
+    /// The root attribute `status`: a ``RunStatus`` raw value.
     public let status: String
+    /// The root attribute `created`: ISO 8601 UTC time the file was created.
     public let created: String
+    /// The root attribute `format_version` (at most ``runLogFormatVersion``).
     public let formatVersion: Int64
+    /// `/meta/config_yaml`: the fully resolved config the run started with.
     public let configYAML: String
+    /// Every string, int64 and float64 attribute of `/meta` as (name, text), in the order HDF5
+    /// lists them; array values are joined with " | " (strings) or "," (numbers).
     public let meta: [(String, String)]
+    /// `/checkpoints/step`: optimizer steps done at each checkpoint; its length is the number of
+    /// complete rows.
     public let steps: [Int64]
+    /// `/checkpoints/epoch`: epochs done at each complete checkpoint.
     public let epochs: [Int64]
+    /// `/checkpoints/wall_time_s`: seconds since the start of the run at each complete checkpoint.
     public let wallTimes: [Double]
+    /// `/checkpoints/train_loss`: mean cross-entropy on the full training set, in nats.
     public let trainLoss: [Double]
+    /// `/checkpoints/train_accuracy`: fraction of the full training set classified correctly.
     public let trainAccuracy: [Double]
+    /// `/checkpoints/test_loss`: mean cross-entropy on the full test set, in nats.
     public let testLoss: [Double]
+    /// `/checkpoints/test_accuracy`: fraction of the full test set classified correctly.
     public let testAccuracy: [Double]
+    /// The BFD series, in the order of the `/checkpoints/bfd` attribute `series` (of the groups'
+    /// names in a log without it).
     public let series: [BFDSeriesReading]
 
     /// Opens `path` read-only and reads the summary of the run; refuses files that are not
@@ -142,13 +172,17 @@ public struct RunLogReading: Sendable {
 
 /// The few facts about a log that resuming or listing a run needs, read without the tables.
 public struct RunLogHeader: Sendable {
+    /// The file that was read.
     public let path: String
+    /// The root attribute `status`: a ``RunStatus`` raw value.
     public let status: String
+    /// The root attribute `format_version` (at most ``runLogFormatVersion``).
     public let formatVersion: Int64
     /// `/meta/config_yaml`: the config the run started with.
     public let configYAML: String
-    /// Complete rows in `/train` and `/checkpoints`.
+    /// Complete rows in `/train` (the length of `/train/step`).
     public let trainRows: Int
+    /// Complete rows in `/checkpoints` (the length of `/checkpoints/step`).
     public let checkpointRows: Int
 
     /// Reads the header of the log at `path`; refuses files that are not geodim logs or that

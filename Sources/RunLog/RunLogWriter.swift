@@ -20,6 +20,7 @@ import HDF5
 public final class RunLogWriter {
     /// Where the log lives.
     public let path: String
+    /// The groups the log has; reopening must be given the layout the log was created with.
     public let layout: RunLogLayout
     /// Whether the log is written in SWMR mode.
     public let live: Bool
