@@ -26,6 +26,9 @@ public struct TrainingSetting: Sendable {
         key: "c", hidden: [1024, 1024], trainCount: MNIST.canonicalTrainCount, description: "60,000 (train file)")
     /// (a), (b), (c).
     public static let all = [paper, wide, wider]
+    /// The optimizer every setting trains with: the paper's plain SGD, learning rate 0.1,
+    /// which `trainingStep` fuses into the backward GEMMs.
+    public static let optimizer = OptimizerSettings.sgd(learningRate: 0.1, momentum: 0, nesterov: false, weightDecay: 0)
 
     init(key: String, hidden: [Int], trainCount: Int, description: String) {
         self.key = key
@@ -43,33 +46,28 @@ public struct TrainingSetting: Sendable {
     public var flopsPerEpoch: Int { batchRows.reduce(0) { $0 + trainingStepFLOPs(architecture, n: $1) } }
 }
 
-/// The GEMMs of one plain-SGD training step on n rows, in the order
-/// `MLPWorkspace.lossAndSGDStep` issues them: forward layer by layer (β = 1, onto the
-/// bias), then from the last layer down dinp = dout·W above the first layer (β = 0) and the
-/// fused weight update W ← W − η·doutᵀ·inp (β = 1, onto the weights).
+/// The GEMMs of one float32 training step on n rows with ``TrainingSetting/optimizer``,
+/// each named for the tables: the list `trainingStep` executes (`OptimizerSettings.stepGEMMs`),
+/// so forward layer by layer (β = 1, onto the bias), then from the last layer down
+/// dinp = dout·W above the first layer (β = 0) and the fused weight update
+/// W ← W − η·doutᵀ·inp (β = 1, onto the weights).
 public func trainingStepGEMMs(_ architecture: MLPArchitecture, n: Int) -> [(role: String, shape: GEMMShape)] {
-    var result: [(role: String, shape: GEMMShape)] = []
-    for layer in 0..<architecture.layerCount {
-        let (fanIn, fanOut) = (architecture.fanIn(layer), architecture.fanOut(layer))
-        result.append(("forward \(layer)", GEMMShape(.none, .transpose, m: n, n: fanOut, k: fanIn, beta: 1)))
-    }
-    for layer in stride(from: architecture.layerCount - 1, through: 0, by: -1) {
-        let (fanIn, fanOut) = (architecture.fanIn(layer), architecture.fanOut(layer))
-        if layer > 0 {
-            result.append(("dX \(layer)", GEMMShape(.none, .none, m: n, n: fanIn, k: fanOut)))
+    TrainingSetting.optimizer.stepGEMMs(architecture, rows: n, as: Float.self).map { step in
+        let gemm = step.gemm
+        let role = switch gemm.role {
+        case .forward: "forward \(step.layer)"
+        case .inputGradient: "dX \(step.layer)"
+        case .weightGradient: gemm.scalars == .overwrite ? "dW \(step.layer)" : "W \(step.layer) −= η·dW"
         }
-        result.append(("W \(layer) −= η·dW", GEMMShape(.transpose, .none, m: fanOut, n: fanIn, k: n, beta: 1)))
+        return (role, GEMMShape(gemm.transA, gemm.transB, m: gemm.m, n: gemm.n, k: gemm.k, beta: gemm.scalars.beta))
     }
-    return result
 }
 
-/// Floating-point operations of one training step's GEMMs on n rows, counted exactly: per
-/// layer n_in → n_out, 2·n·n_in·n_out forward, as much for dW, and as much again for dX on
-/// every layer but the first.
+/// Floating-point operations of one training step's GEMMs on n rows, counted exactly from
+/// the step's list: per layer n_in → n_out, 2·n·n_in·n_out forward, as much for dW, and as
+/// much again for dX on every layer but the first.
 public func trainingStepFLOPs(_ architecture: MLPArchitecture, n: Int) -> Int {
-    (0..<architecture.layerCount).reduce(0) { total, layer in
-        total + 2 * n * architecture.fanIn(layer) * architecture.fanOut(layer) * (layer == 0 ? 2 : 3)
-    }
+    TrainingSetting.optimizer.stepGEMMs(architecture, rows: n, as: Float.self).flops
 }
 
 /// Float32 training inputs (count, 784) and labels for a benchmark.
@@ -160,11 +158,8 @@ public func measureTraining(
     var parameters: [Float] = initialParameters(architecture, scheme: .glorotUniform, generator: &generator)
     var gradient = [Float](repeating: 0, count: parameters.count)
     // The paper's optimizer: plain SGD, which `trainingStep` fuses into the backward GEMMs
-    // (and the replay mirrors).
-    let sgd: (learningRate: Float, weightDecay: Float) = (0.1, 0)
-    var optimizer = OptimizerState<Float>(
-        settings: .sgd(learningRate: Double(sgd.learningRate), momentum: 0, nesterov: false, weightDecay: 0),
-        parameterCount: parameters.count)
+    // (and the replay, from the same list, mirrors).
+    var optimizer = OptimizerState<Float>(settings: TrainingSetting.optimizer, parameterCount: parameters.count)
     let workspace = MLPWorkspace<Float>(architecture, capacity: setting.batchSize)
     let ranges = batchRanges(count: data.count, batchSize: setting.batchSize)
     var epoch = 0
@@ -209,8 +204,9 @@ public func measureTraining(
                         parameters.withUnsafeBufferPointer { theta in
                             gradient.withUnsafeMutableBufferPointer { grad in
                                 guard let theta = theta.baseAddress, let grad = grad.baseAddress else { return }
+                                let gemms = optimizer.settings.stepGEMMs(architecture, rows: range.count, as: Float.self)
                                 let t1 = clock.now
-                                workspace.replayGEMMs(parameters: theta, gradient: grad, n: range.count, sgd: sgd)
+                                workspace.replayGEMMs(gemms, parameters: theta, gradient: grad)
                                 bestReplay[k] = min(bestReplay[k], clock.now - t1)
                             }
                         }

@@ -38,7 +38,8 @@ extension TrainingBenchmarkResult {
         lines.append("")
 
         lines.append(
-            "Training, float32, plain SGD (lr 0.1, fused into the backward GEMMs), batch 256; per epoch: Σ over its batches of the fastest "
+            "Training, float32, plain SGD (lr \(TrainingSetting.optimizer.learningRate), fused into the backward GEMMs), batch 256; "
+                + "per epoch: Σ over its batches of the fastest "
                 + "step of that batch size (\(options.repetitions) round\(options.repetitions == 1 ? "" : "s")):")
         lines.append("")
         lines.append(

@@ -17,17 +17,15 @@ final class TrainingEngine<S: BLASScalar> {
     private let trainLabels: [Int32]
     private let testInputs: [S]
     private let testLabels: [Int32]
-    let learningRate: Double
 
     init(
-        architecture: MLPArchitecture, parameters: [S], optimizer: OptimizerSettings, learningRate: Double,
+        architecture: MLPArchitecture, parameters: [S], optimizer: OptimizerSettings,
         train: LabeledSet, test: LabeledSet, batchSize: Int, evaluationBatchSize: Int
     ) {
         self.architecture = architecture
         self.parameters = parameters
         gradient = [S](repeating: 0, count: parameters.count)
         self.optimizer = OptimizerState(settings: optimizer, parameterCount: parameters.count)
-        self.learningRate = learningRate
         workspace = MLPWorkspace(architecture, capacity: batchSize)
         evaluationWorkspace = MLPWorkspace(architecture, capacity: evaluationBatchSize)
         trainInputs = train.inputs.map { S($0) }
@@ -37,6 +35,9 @@ final class TrainingEngine<S: BLASScalar> {
     }
 
     var trainCount: Int { trainLabels.count }
+
+    /// η, as the optimizer's settings hold it (for the log).
+    var learningRate: Double { optimizer.settings.learningRate }
 
     /// One optimizer step on the training rows `indices` (at most the batch size).
     /// Returns the mini-batch mean loss before the update.

@@ -82,7 +82,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         }
         engine = TrainingEngine(
             architecture: architecture, parameters: parameters,
-            optimizer: TrainingRun.optimizerSettings(config.optimizer), learningRate: config.optimizer.lr,
+            optimizer: TrainingRun.optimizerSettings(config.optimizer),
             train: prepared.data.train, test: prepared.data.test, batchSize: config.training.batchSize,
             evaluationBatchSize: config.training.evalBatchSize)
         if let state {

@@ -12,12 +12,10 @@ public func affineBackward<S: BLASScalar>(
     dout: UnsafePointer<S>, inp: UnsafePointer<S>, weight: UnsafePointer<S>,
     n: Int, fanIn: Int, fanOut: Int
 ) {
-    S.gemm(.transpose, .none, m: fanOut, n: fanIn, k: n, alpha: 1, a: dout, lda: fanOut,
-           b: inp, ldb: fanIn, beta: 0, c: dweight, ldc: fanIn)
+    LayerGEMM<S>.weightGradient(rows: n, fanIn: fanIn, fanOut: fanOut, scalars: .overwrite)(a: dout, b: inp, c: dweight)
     columnSums(dout, rows: n, columns: fanOut, into: dbias)
     if let dinp {
-        S.gemm(.none, .none, m: n, n: fanIn, k: fanOut, alpha: 1, a: dout, lda: fanOut,
-               b: weight, ldb: fanIn, beta: 0, c: dinp, ldc: fanIn)
+        LayerGEMM<S>.inputGradient(rows: n, fanIn: fanIn, fanOut: fanOut)(a: dout, b: weight, c: dinp)
     }
 }
 
@@ -75,106 +73,47 @@ public func reluBackwardWithBiasGradient<S: BLASScalar>(
     }
 }
 
-/// Back-propagates d(loss)/d(logits) through the whole network.
+/// Back-propagates d(loss)/d(logits) through the whole network: the GEMMs of
+/// ``StepGEMMs/backward(_:rows:weightGradient:)``, in its order, with the passes over memory
+/// between them.
 ///
 /// outputs are the buffers `mlpForward` filled; dlogits is (n, n_L) and is consumed
 /// (the scratch buffers are overwritten). `scratch[l]` must hold (n, n_(l+1)) for the hidden
-/// layers l < L − 1. The gradient is written (not accumulated) into `gradient`, laid out like
-/// the parameters.
+/// layers l < L − 1. The bias gradients are written (not accumulated) into `gradient`, laid
+/// out like the parameters.
 ///
-/// Per layer, from the last: one GEMM for dW = doutᵀ·inp, one for dinp = dout·W (not for
-/// the first layer), and one pass over dinp that applies the ReLU mask and sums the bias
-/// gradient of the layer below; the last layer's bias gradient is a column sum of dlogits.
+/// Each layer's weight GEMM writes C_l ← α·doutᵀ·inp + β·C_l with `weightScalars` (α, β)
+/// onto W_l's place in `weightGradients`, also laid out like the parameters. With the
+/// default α = 1, β = 0 and `weightGradients` = `gradient` that is the weight gradient, and
+/// `gradient` holds the whole gradient. `weightGradients` may be the parameters themselves:
+/// the input-gradient GEMM of each layer reads W_l before its weight GEMM writes it, and
+/// nothing reads W_l after that.
+///
+/// Per layer, from the last: dinp = dout·W_l (not for the first layer), one pass over dinp
+/// that applies the ReLU mask and sums the bias gradient of the layer below, then the weight
+/// GEMM; the last layer's bias gradient is a column sum of dlogits, taken first.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func mlpBackward<S: BLASScalar>(
     _ architecture: MLPArchitecture, parameters: UnsafePointer<S>, inputs: UnsafePointer<S>,
     n: Int, outputs: [UnsafeMutablePointer<S>], dlogits: UnsafeMutablePointer<S>,
-    scratch: [UnsafeMutablePointer<S>], gradient: UnsafeMutablePointer<S>
+    scratch: [UnsafeMutablePointer<S>], gradient: UnsafeMutablePointer<S>,
+    weightGradients: UnsafeMutablePointer<S>? = nil, weightScalars: GEMMScalars<S> = .overwrite
 ) {
     let last = architecture.layerCount - 1
-    let sizes = architecture.layerSizes
-    columnSums(dlogits, rows: n, columns: sizes[last + 1], into: gradient + architecture.biasOffset(last))
-    var dout = dlogits
-    var offset = architecture.weightOffset(last)
-    for layer in stride(from: last, through: 0, by: -1) {
-        let fanIn = sizes[layer]
-        let fanOut = sizes[layer + 1]
-        let layerInput = layer == 0 ? inputs : UnsafePointer(outputs[layer - 1])
-        // dW_l = doutᵀ · inp   (fanOut, fanIn) = (n, fanOut)ᵀ · (n, fanIn)
-        S.gemm(.transpose, .none, m: fanOut, n: fanIn, k: n, alpha: 1, a: dout, lda: fanOut,
-               b: layerInput, ldb: fanIn, beta: 0, c: gradient + offset, ldc: fanIn)
-        if layer > 0 {
-            // dinp = dout · W_l   (n, fanIn) = (n, fanOut) · (fanOut, fanIn)
-            let dinp = scratch[layer - 1]
-            S.gemm(.none, .none, m: n, n: fanIn, k: fanOut, alpha: 1, a: dout, lda: fanOut,
-                   b: parameters + offset, ldb: fanIn, beta: 0, c: dinp, ldc: fanIn)
-            let belowOffset = offset - fanIn * (sizes[layer - 1] + 1)
+    columnSums(dlogits, rows: n, columns: architecture.outputSize, into: gradient + architecture.biasOffset(last))
+    let buffers = StepBuffers(
+        architecture: architecture, parameters: parameters, inputs: inputs, outputs: outputs,
+        hiddenGradients: scratch, dlogits: dlogits, weightGradients: weightGradients ?? gradient)
+    for step in StepGEMMs<S>.backward(architecture, rows: n, weightGradient: weightScalars) {
+        buffers.run(step)
+        if step.role == .inputGradient {
+            // dinp is d(loss)/d(output of layer l − 1): mask it by that ReLU and sum the bias
+            // gradient of layer l − 1 in the same pass.
+            let below = step.layer - 1
             reluBackwardWithBiasGradient(
-                dinp, output: outputs[layer - 1], dbias: gradient + belowOffset + fanIn * sizes[layer - 1],
-                rows: n, width: fanIn)
-            dout = dinp
-            offset = belowOffset
+                scratch[below], output: outputs[below], dbias: gradient + architecture.biasOffset(below),
+                rows: n, width: architecture.fanOut(below))
         }
-    }
-}
-
-/// `mlpBackward` fused with a plain SGD step (no momentum): the weight gradients are never
-/// written to memory, each goes straight into its weights through the GEMM's α and β.
-///
-/// For each layer from the last: dinp = dout · W_l with the weights before their update,
-/// the ReLU mask and bias gradient of the layer below in one pass, then
-/// W_l ← (1 − η·λ)·W_l − η·doutᵀ·inp in one GEMM (α = −η, β = 1 − η·λ) and
-/// b_l ← b_l − η·(db_l + λ·b_l) — SGD's θ ← θ − η·(∇ + λ·θ). The bias gradients are left in
-/// `gradient` at their usual offsets; its weight entries are not touched. Arguments as for
-/// `mlpBackward`, with `parameters` updated in place.
-@_specialize(where S == Float)
-@_specialize(where S == Double)
-public func mlpBackwardSGD<S: BLASScalar>(
-    _ architecture: MLPArchitecture, parameters: UnsafeMutablePointer<S>, inputs: UnsafePointer<S>,
-    n: Int, outputs: [UnsafeMutablePointer<S>], dlogits: UnsafeMutablePointer<S>,
-    scratch: [UnsafeMutablePointer<S>], gradient: UnsafeMutablePointer<S>, learningRate eta: S, weightDecay lambda: S
-) {
-    let last = architecture.layerCount - 1
-    let sizes = architecture.layerSizes
-    columnSums(dlogits, rows: n, columns: sizes[last + 1], into: gradient + architecture.biasOffset(last))
-    var dout = dlogits
-    var offset = architecture.weightOffset(last)
-    for layer in stride(from: last, through: 0, by: -1) {
-        let fanIn = sizes[layer]
-        let fanOut = sizes[layer + 1]
-        let layerInput = layer == 0 ? inputs : UnsafePointer(outputs[layer - 1])
-        let belowOffset = layer == 0 ? 0 : offset - fanIn * (sizes[layer - 1] + 1)
-        if layer > 0 {
-            // dinp = dout · W_l   (n, fanIn) = (n, fanOut) · (fanOut, fanIn), before W_l moves
-            let dinp = scratch[layer - 1]
-            S.gemm(.none, .none, m: n, n: fanIn, k: fanOut, alpha: 1, a: dout, lda: fanOut,
-                   b: parameters + offset, ldb: fanIn, beta: 0, c: dinp, ldc: fanIn)
-            reluBackwardWithBiasGradient(
-                dinp, output: outputs[layer - 1], dbias: gradient + belowOffset + fanIn * sizes[layer - 1],
-                rows: n, width: fanIn)
-        }
-        // W_l ← (1 − ηλ)·W_l − η·doutᵀ·inp   (fanOut, fanIn)
-        S.gemm(.transpose, .none, m: fanOut, n: fanIn, k: n, alpha: -eta, a: dout, lda: fanOut,
-               b: layerInput, ldb: fanIn, beta: 1 - eta * lambda, c: parameters + offset, ldc: fanIn)
-        sgdBiasUpdate(parameters + offset + fanOut * fanIn, gradient: gradient + offset + fanOut * fanIn,
-                      count: fanOut, learningRate: eta, weightDecay: lambda)
-        if layer > 0 {
-            dout = scratch[layer - 1]
-            offset = belowOffset
-        }
-    }
-}
-
-/// b ← b − η·(db + λ·b) over `count` biases, as `OptimizerState.update` computes plain SGD.
-@_specialize(where S == Float)
-@_specialize(where S == Double)
-func sgdBiasUpdate<S: BLASScalar>(
-    _ bias: UnsafeMutablePointer<S>, gradient: UnsafePointer<S>, count: Int, learningRate eta: S, weightDecay lambda: S
-) {
-    if lambda == 0 {
-        for i in 0..<count { bias[i] -= eta * gradient[i] }
-    } else {
-        for i in 0..<count { bias[i] -= eta * (gradient[i] + lambda * bias[i]) }
     }
 }

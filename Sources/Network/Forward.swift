@@ -14,13 +14,19 @@ public func affineForward<S: BLASScalar>(
     out: UnsafeMutablePointer<S>, inp: UnsafePointer<S>, weight: UnsafePointer<S>,
     bias: UnsafePointer<S>, n: Int, fanIn: Int, fanOut: Int
 ) {
-    // β = 1 makes OpenBLAS skip its own pass over C (β = 0 zeroes C first): the bias
-    // broadcast costs no more than that zeroing would.
-    for row in 0..<n {
-        (out + row * fanOut).update(from: bias, count: fanOut)
+    broadcastBias(bias, into: out, rows: n, width: fanOut)
+    LayerGEMM<S>.forward(rows: n, fanIn: fanIn, fanOut: fanOut)(a: inp, b: weight, c: out)
+}
+
+/// Every row of out (rows, width) ← bias (width): what the forward GEMM then accumulates onto.
+///
+/// β = 1 makes OpenBLAS skip its own pass over C (β = 0 zeroes C first): the bias
+/// broadcast costs no more than that zeroing would.
+@inline(__always)
+func broadcastBias<S: BLASScalar>(_ bias: UnsafePointer<S>, into out: UnsafeMutablePointer<S>, rows: Int, width: Int) {
+    for row in 0..<rows {
+        (out + row * width).update(from: bias, count: width)
     }
-    S.gemm(.none, .transpose, m: n, n: fanOut, k: fanIn, alpha: 1, a: inp, lda: fanIn,
-           b: weight, ldb: fanIn, beta: 1, c: out, ldc: fanOut)
 }
 
 /// x ← max(x, 0) over `count` elements, in place (NaN stays NaN).
@@ -35,7 +41,9 @@ public func reluForward<S: BLASScalar>(_ x: UnsafeMutablePointer<S>, count: Int)
     }
 }
 
-/// Runs the network on a batch, keeping every layer's output.
+/// Runs the network on a batch, keeping every layer's output: the GEMMs of
+/// ``StepGEMMs/forward(_:rows:)``, each onto its layer's bias and followed by the ReLU on
+/// every layer but the last.
 ///
 /// inputs is (n, n_0); outputs[l] is (n, n_(l+1)) with capacity for at least n rows:
 /// post-ReLU activations for hidden layers, logits for the last.
@@ -45,20 +53,15 @@ public func mlpForward<S: BLASScalar>(
     _ architecture: MLPArchitecture, parameters: UnsafePointer<S>, inputs: UnsafePointer<S>,
     n: Int, outputs: [UnsafeMutablePointer<S>]
 ) {
-    var layerInput = inputs
-    var offset = 0
-    let sizes = architecture.layerSizes
-    for layer in 0..<architecture.layerCount {
-        let fanIn = sizes[layer]
-        let fanOut = sizes[layer + 1]
-        affineForward(
-            out: outputs[layer], inp: layerInput, weight: parameters + offset,
-            bias: parameters + offset + fanOut * fanIn, n: n, fanIn: fanIn, fanOut: fanOut)
+    let buffers = StepBuffers(architecture: architecture, parameters: parameters, inputs: inputs, outputs: outputs)
+    for step in StepGEMMs<S>.forward(architecture, rows: n) {
+        let layer = step.layer
+        let fanOut = architecture.fanOut(layer)
+        broadcastBias(parameters + architecture.biasOffset(layer), into: outputs[layer], rows: n, width: fanOut)
+        buffers.run(step)
         if layer < architecture.layerCount - 1 {
             reluForward(outputs[layer], count: n * fanOut)
         }
-        layerInput = UnsafePointer(outputs[layer])
-        offset += fanOut * (fanIn + 1)
     }
 }
 

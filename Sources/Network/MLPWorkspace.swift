@@ -55,10 +55,17 @@ public final class MLPWorkspace<S: BLASScalar> {
 
     /// Mean softmax cross-entropy over the batch and its gradient, written into `gradient`
     /// (laid out like the parameters). Returns the mean loss and the number correct.
+    ///
+    /// Given `weightGradients`, each layer's weight GEMM writes C_l ← α·doutᵀ·inp + β·C_l
+    /// (α, β from `weightScalars`) onto W_l's place there instead, and `gradient` receives the
+    /// bias gradients only (its weight entries are not touched); `weightGradients` may be the
+    /// parameters themselves (see `mlpBackward`), which is how an optimizer folds its update
+    /// into the GEMMs. The loss is the one before any such update.
     @discardableResult
     public func lossAndGradient(
         parameters: UnsafePointer<S>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>, n: Int,
-        gradient: UnsafeMutablePointer<S>
+        gradient: UnsafeMutablePointer<S>, weightGradients: UnsafeMutablePointer<S>? = nil,
+        weightScalars: GEMMScalars<S> = .overwrite
     ) -> (loss: Double, correct: Int) {
         forward(parameters: parameters, inputs: inputs, n: n)
         let result = softmaxCrossEntropy(
@@ -66,26 +73,8 @@ public final class MLPWorkspace<S: BLASScalar> {
             scale: 1 / S(n))
         mlpBackward(
             architecture, parameters: parameters, inputs: inputs, n: n, outputs: outputs,
-            dlogits: dlogits, scratch: scratch, gradient: gradient)
-        return (result.lossSum / Double(n), result.correct)
-    }
-
-    /// `lossAndGradient` fused with a plain SGD step (no momentum) on the parameters:
-    /// θ ← θ − η·(∇ + λ·θ), the weights' part applied inside the backward GEMMs
-    /// (`mlpBackwardSGD`), so no weight gradient is written. `gradient` receives the bias
-    /// gradients only. Returns the mean loss before the update and the number correct.
-    @discardableResult
-    public func lossAndSGDStep(
-        parameters: UnsafeMutablePointer<S>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>, n: Int,
-        gradient: UnsafeMutablePointer<S>, learningRate: S, weightDecay: S
-    ) -> (loss: Double, correct: Int) {
-        forward(parameters: parameters, inputs: inputs, n: n)
-        let result = softmaxCrossEntropy(
-            logits: logits, labels: labels, n: n, d: architecture.outputSize, dlogits: dlogits,
-            scale: 1 / S(n))
-        mlpBackwardSGD(
-            architecture, parameters: parameters, inputs: inputs, n: n, outputs: outputs, dlogits: dlogits,
-            scratch: scratch, gradient: gradient, learningRate: learningRate, weightDecay: weightDecay)
+            dlogits: dlogits, scratch: scratch, gradient: gradient, weightGradients: weightGradients,
+            weightScalars: weightScalars)
         return (result.lossSum / Double(n), result.correct)
     }
 
@@ -103,9 +92,9 @@ public final class MLPWorkspace<S: BLASScalar> {
     }
 
     /// ``gather(rows:inputs:labels:count:)`` then
-    /// ``lossAndGradient(parameters:inputs:labels:n:gradient:)`` on the gathered batch: one
-    /// training step's loss and gradient for the mini-batch `rows` of a data set of `count`
-    /// rows (inputs (count, n_0), labels (count)).
+    /// ``lossAndGradient(parameters:inputs:labels:n:gradient:weightGradients:weightScalars:)``
+    /// on the gathered batch: one training step's loss and gradient for the mini-batch `rows`
+    /// of a data set of `count` rows (inputs (count, n_0), labels (count)).
     @discardableResult
     public func lossAndGradient(
         parameters: UnsafePointer<S>, rows: UnsafeBufferPointer<Int>, inputs: UnsafePointer<S>,

@@ -13,6 +13,33 @@ public enum OptimizerSettings: Sendable, Equatable {
               weightDecay: Double, decoupled: Bool)
 }
 
+extension OptimizerSettings {
+    /// η, the learning rate every optimizer here scales its step by.
+    public var learningRate: Double {
+        switch self {
+        case .sgd(let learningRate, _, _, _): learningRate
+        case .adam(let learningRate, _, _, _, _, _): learningRate
+        }
+    }
+}
+
+/// θ ← θ − η·(g + λ·θ) over `count` entries: plain SGD (no momentum), the rule of
+/// ``OptimizerSettings/sgd(learningRate:momentum:nesterov:weightDecay:)`` with μ = 0
+/// (θ ← θ − η·g when λ = 0). Used by `OptimizerState.update` and by the fused step's biases.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+func plainSGDUpdate<S: BLASScalar>(
+    _ theta: UnsafeMutablePointer<S>, gradient grad: UnsafePointer<S>, count: Int, learningRate: Double,
+    weightDecay: Double
+) {
+    let eta = S(learningRate), lambda = S(weightDecay)
+    if weightDecay == 0 {
+        for i in 0..<count { theta[i] -= eta * grad[i] }
+    } else {
+        for i in 0..<count { theta[i] -= eta * (grad[i] + lambda * theta[i]) }
+    }
+}
+
 /// An optimizer's state: moments laid out like the flat parameter buffer, and the step count.
 public struct OptimizerState<S: BLASScalar>: Sendable {
     public let settings: OptimizerSettings
@@ -65,15 +92,11 @@ public struct OptimizerState<S: BLASScalar>: Sendable {
         step += 1
         switch settings {
         case .sgd(let learningRate, let momentum, let nesterov, let weightDecay):
-            let eta = S(learningRate), mu = S(momentum), lambda = S(weightDecay)
             if momentum == 0 {
-                if weightDecay == 0 {
-                    for i in 0..<count { theta[i] -= eta * grad[i] }
-                } else {
-                    for i in 0..<count { theta[i] -= eta * (grad[i] + lambda * theta[i]) }
-                }
-                return
+                return plainSGDUpdate(theta, gradient: grad, count: count, learningRate: learningRate,
+                                      weightDecay: weightDecay)
             }
+            let eta = S(learningRate), mu = S(momentum), lambda = S(weightDecay)
             precondition(firstMoment.count == count, "SGD momentum buffer holds \(firstMoment.count), not \(count)")
             let firstStep = step == 1
             firstMoment.withUnsafeMutableBufferPointer { buffer in

@@ -48,10 +48,10 @@ import TestSupport
             let leanLoss = rows.withUnsafeBufferPointer { rowBuffer in
                 inputs.withUnsafeBufferPointer { x in
                     problem.labels.withUnsafeBufferPointer { y in
-                        trainingStep(
+                        guard let x = x.baseAddress, let y = y.baseAddress else { return Double.nan }
+                        return trainingStep(
                             workspace: workspace, parameters: &leanParameters, gradient: &gradient,
-                            optimizer: &leanOptimizer, rows: rowBuffer, inputs: x.baseAddress!, labels: y.baseAddress!,
-                            count: problem.n)
+                            optimizer: &leanOptimizer, rows: rowBuffer, inputs: x, labels: y, count: problem.n)
                     }
                 }
             }
@@ -91,17 +91,18 @@ import TestSupport
         var activations: [[S]] = []
         var loss = 0.0
         parameters.withUnsafeBufferPointer { p in
-            let p = p.baseAddress!
+            guard let p = p.baseAddress else { return }
             for layer in 0..<layers {
                 let (fanIn, fanOut) = (architecture.fanIn(layer), architecture.fanOut(layer))
                 let input = layer == 0 ? x : activations[layer - 1]
                 var out = [S](repeating: .nan, count: n * fanOut)
                 input.withUnsafeBufferPointer { inp in
                     out.withUnsafeMutableBufferPointer { o in
+                        guard let inp = inp.baseAddress, let o = o.baseAddress else { return }
                         affineForward(
-                            out: o.baseAddress!, inp: inp.baseAddress!, weight: p + architecture.weightOffset(layer),
+                            out: o, inp: inp, weight: p + architecture.weightOffset(layer),
                             bias: p + architecture.biasOffset(layer), n: n, fanIn: fanIn, fanOut: fanOut)
-                        if layer < layers - 1 { reluForward(o.baseAddress!, count: n * fanOut) }
+                        if layer < layers - 1 { reluForward(o, count: n * fanOut) }
                     }
                 }
                 activations.append(out)
@@ -110,9 +111,12 @@ import TestSupport
             loss = activations[layers - 1].withUnsafeBufferPointer { z in
                 y.withUnsafeBufferPointer { labels in
                     dout.withUnsafeMutableBufferPointer { dz in
-                        softmaxCrossEntropy(
-                            logits: z.baseAddress!, labels: labels.baseAddress!, n: n, d: architecture.outputSize,
-                            dlogits: dz.baseAddress!, scale: 1 / S(n)).lossSum / Double(n)
+                        guard let z = z.baseAddress, let labels = labels.baseAddress, let dz = dz.baseAddress else {
+                            return Double.nan
+                        }
+                        return softmaxCrossEntropy(
+                            logits: z, labels: labels, n: n, d: architecture.outputSize, dlogits: dz,
+                            scale: 1 / S(n)).lossSum / Double(n)
                     }
                 }
             }
@@ -124,12 +128,13 @@ import TestSupport
                     input.withUnsafeBufferPointer { inp in
                         dinp.withUnsafeMutableBufferPointer { di in
                             gradient.withUnsafeMutableBufferPointer { g in
+                                guard let dz = dz.baseAddress, let inp = inp.baseAddress, let g = g.baseAddress else {
+                                    return
+                                }
                                 affineBackward(
-                                    dinp: layer == 0 ? nil : di.baseAddress!,
-                                    dweight: g.baseAddress! + architecture.weightOffset(layer),
-                                    dbias: g.baseAddress! + architecture.biasOffset(layer), dout: dz.baseAddress!,
-                                    inp: inp.baseAddress!, weight: p + architecture.weightOffset(layer), n: n,
-                                    fanIn: fanIn, fanOut: fanOut)
+                                    dinp: layer == 0 ? nil : di.baseAddress, dweight: g + architecture.weightOffset(layer),
+                                    dbias: g + architecture.biasOffset(layer), dout: dz, inp: inp,
+                                    weight: p + architecture.weightOffset(layer), n: n, fanIn: fanIn, fanOut: fanOut)
                             }
                         }
                     }
@@ -137,7 +142,8 @@ import TestSupport
                 if layer > 0 {
                     dinp.withUnsafeMutableBufferPointer { di in
                         activations[layer - 1].withUnsafeBufferPointer { out in
-                            reluBackward(di.baseAddress!, output: out.baseAddress!, count: n * fanIn)
+                            guard let di = di.baseAddress, let out = out.baseAddress else { return }
+                            reluBackward(di, output: out, count: n * fanIn)
                         }
                     }
                     dout = dinp
@@ -148,32 +154,36 @@ import TestSupport
         return loss
     }
 
-    /// The GEMM replay counts 2·n·n_in·n_out per GEMM (dX skipped on the first layer), and
-    /// a `lossAndGradient` after it is unaffected by the garbage it leaves.
-    @Test func gemmReplayCountsTheStepsFlopsAndLeavesNoTrace() {
+    /// The GEMM replay of a step's list counts 2·n·n_in·n_out per GEMM (dX skipped on the
+    /// first layer), and a `lossAndGradient` after it is unaffected by the garbage it leaves;
+    /// for the plain and for the fused SGD step's list.
+    @Test(arguments: [
+        OptimizerSettings.adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0, decoupled: false),
+        OptimizerSettings.sgd(learningRate: 0.1, momentum: 0, nesterov: false, weightDecay: 0.01),
+    ])
+    func gemmReplayCountsTheStepsFlopsAndLeavesNoTrace(settings: OptimizerSettings) {
         let problem = Problem(sizes: [37, 33, 17, 5], n: 12, seed: 3)
         let architecture = problem.architecture
         let sizes = problem.sizes
         let expected = 2 * 12 * (2 * sizes[0] * sizes[1] + 3 * sizes[1] * sizes[2] + 3 * sizes[2] * sizes[3])
         let workspace = MLPWorkspace<Double>(architecture, capacity: 16)
+        let gemms = settings.stepGEMMs(architecture, rows: 12, as: Double.self)
         var before = [Double](repeating: .nan, count: architecture.parameterCount)
         var after = before
         let flops = problem.parameters.withUnsafeBufferPointer { p in
             problem.inputs.withUnsafeBufferPointer { x in
                 problem.labels.withUnsafeBufferPointer { y in
-                    workspace.lossAndGradient(
-                        parameters: p.baseAddress!, inputs: x.baseAddress!, labels: y.baseAddress!, n: 12,
-                        gradient: &before)
+                    guard let p = p.baseAddress, let x = x.baseAddress, let y = y.baseAddress else { return 0 }
+                    workspace.lossAndGradient(parameters: p, inputs: x, labels: y, n: 12, gradient: &before)
                     var flops = 0
-                    for _ in 0..<3 { flops = workspace.replayGEMMs(parameters: p.baseAddress!, gradient: &after, n: 12) }
-                    workspace.lossAndGradient(
-                        parameters: p.baseAddress!, inputs: x.baseAddress!, labels: y.baseAddress!, n: 12,
-                        gradient: &after)
+                    for _ in 0..<3 { flops = workspace.replayGEMMs(gemms, parameters: p, gradient: &after) }
+                    workspace.lossAndGradient(parameters: p, inputs: x, labels: y, n: 12, gradient: &after)
                     return flops
                 }
             }
         }
         #expect(flops == expected)
+        #expect(gemms.flops == expected)
         #expect(after == before)
     }
 }
@@ -202,18 +212,24 @@ import TestSupport
         }
 
         var relu = x
-        relu.withUnsafeMutableBufferPointer { reluForward($0.baseAddress!, count: $0.count) }
+        relu.withUnsafeMutableBufferPointer { r in
+            guard let base = r.baseAddress else { return }
+            reluForward(base, count: r.count)
+        }
         var masked = x
         masked.withUnsafeMutableBufferPointer { d in
-            y.withUnsafeBufferPointer { reluBackward(d.baseAddress!, output: $0.baseAddress!, count: d.count) }
+            y.withUnsafeBufferPointer { o in
+                guard let base = d.baseAddress, let o = o.baseAddress else { return }
+                reluBackward(base, output: o, count: d.count)
+            }
         }
         var fused = x
         var bias = [S](repeating: .nan, count: width)
         fused.withUnsafeMutableBufferPointer { d in
             y.withUnsafeBufferPointer { o in
                 bias.withUnsafeMutableBufferPointer { b in
-                    reluBackwardWithBiasGradient(
-                        d.baseAddress!, output: o.baseAddress!, dbias: b.baseAddress!, rows: rows, width: width)
+                    guard let d = d.baseAddress, let o = o.baseAddress, let b = b.baseAddress else { return }
+                    reluBackwardWithBiasGradient(d, output: o, dbias: b, rows: rows, width: width)
                 }
             }
         }
