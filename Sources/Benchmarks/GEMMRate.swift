@@ -1,4 +1,5 @@
 import Linalg
+import Timing
 
 /// One sgemm call's shape: C (m, n) ← α·op(A)·op(B) + β·C with op(A) (m, k) and op(B) (k, n),
 /// row-major, as `BLASScalar.gemm` takes it.
@@ -76,12 +77,6 @@ public enum BenchClock {
         let clock = ContinuousClock()
         let start = clock.now
         body()
-        return seconds(clock.now - start)
-    }
-
-    /// A duration in seconds.
-    public static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+        return Timing.seconds(clock.now - start)
     }
 }

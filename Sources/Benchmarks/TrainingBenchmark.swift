@@ -3,6 +3,7 @@ import Linalg
 import Network
 import Optimizers
 import SeededRandom
+import Timing
 
 /// One training workload of `geodim bench train`: a network, a training-set size and a batch.
 public struct TrainingSetting: Sendable {
@@ -237,10 +238,10 @@ public func measureTraining(
                 for _ in 0..<epochs { trainingEpoch(timed: true, replays: true) }
                 for _ in 0..<epochs { gatherEpoch() }
             }
-            let total = { (best: [Duration]) in slot.reduce(0.0) { $0 + BenchClock.seconds(best[$1]) } }
+            let total = { (best: [Duration]) in slot.reduce(0.0) { $0 + Timing.seconds(best[$1]) } }
             return TrainingMeasurement(
                 setting: setting, threads: threads, dataSource: data.source, epochSeconds: total(bestStep),
-                wallEpochSeconds: BenchClock.seconds(bestEpoch), replaySeconds: total(bestReplay),
+                wallEpochSeconds: Timing.seconds(bestEpoch), replaySeconds: total(bestReplay),
                 gatherSeconds: total(bestGather), lastEpochLoss: lastEpochLoss, epochsTrained: epoch,
                 fullBatchSamples: stepsTimed)
         }
