@@ -9,17 +9,29 @@ extension ExperimentConfig {
     ///   - overrides: `dotted.key=value` strings applied in order, later ones winning.
     /// - Throws: the first ``ConfigError`` found, naming `path`.
     public static func load(path: String, overrides: [String] = []) throws(ConfigError) -> ExperimentConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
+        try parse(yaml: try readText(path: path), source: path, overrides: overrides)
+    }
+
+    /// The text of the config file at `path`; a missing file, a directory or a file that is not
+    /// UTF-8 text is a ``ConfigError/Kind/unreadableFile`` error saying which.
+    static func readText(path: String) throws(ConfigError) -> String {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        guard exists else {
             throw ConfigError(
-                kind: .unreadableFile, source: path,
-                problem: exists ? "cannot read the file as UTF-8 text" : "no such file",
-                hint: exists ? nil : "paths are relative to \(FileManager.default.currentDirectoryPath)")
+                kind: .unreadableFile, source: path, problem: "no such file",
+                hint: "paths are relative to \(FileManager.default.currentDirectoryPath)")
         }
-        return try parse(yaml: text, source: path, overrides: overrides)
+        guard !isDirectory.boolValue else {
+            throw ConfigError(
+                kind: .unreadableFile, source: path, problem: "is a directory, not a config file",
+                hint: "give the YAML file, e.g. configs/quick.yaml")
+        }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(kind: .unreadableFile, source: path, problem: "cannot read the file as UTF-8 text")
+        }
     }
 
     /// Parses a config from YAML text, applies `overrides`, checks every key against the schema,
