@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-import h5py
+import geodim_log  # scripts/, next to this file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETTING = ["model.hidden=[256,256]", "training.batch_size=256", "training.epochs=10", "optimizer.name=sgd",
@@ -59,8 +59,8 @@ def main():
                  "--dump-batches"], cwd=ROOT, capture_output=True, text=True)
             if trained.returncode != 0:
                 sys.exit(f"geodim train seed {seed} failed: {trained.stderr.strip()}")
-            with h5py.File(os.path.join(run, "log.h5"), "r") as log:
-                geodim = float(log["checkpoints/test_accuracy"][-1])
+            log = geodim_log.read_run(run, spectra=False, params=False, inputs=False)
+            geodim = float(log.checkpoints.test_accuracy[-1])
             replay = run_json([sys.executable, "scripts/reference_trainer.py", "check", run, "--accuracy"])
             reference = run_json([sys.executable, "scripts/reference_trainer.py", "standalone", "--seed", str(seed)])
             rows.append((seed, geodim, replay["test_accuracy_before_last_step"], replay["test_accuracy"],

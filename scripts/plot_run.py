@@ -23,7 +23,6 @@ import json
 import os
 import sys
 
-import h5py
 import numpy as np
 
 import matplotlib
@@ -31,56 +30,22 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import geodim_log  # noqa: E402  (scripts/, next to this file)
+
 SOURCES = ["train", "test", "random"]
 COLOURS = {"train": "tab:blue", "test": "tab:orange", "random": "tab:green"}
 
 
-def open_log(path):
-    """Opens a log plainly, or as a SWMR reader when it is (or was) open for SWMR writing."""
-    try:
-        return h5py.File(path, "r")
-    except OSError:
-        try:
-            return h5py.File(path, "r", libver="latest", swmr=True)
-        except OSError as error:
-            sys.exit(f"plot_run.py: {path}: cannot read it as an HDF5 file: {error}")
-
-
 def read_log(path):
-    """The columns a figure needs, cut to complete checkpoint rows."""
-    with open_log(path) as f:
-        if f.attrs.get("format") != "geodim-run":
-            sys.exit(f"plot_run.py: {path}: not a geodim run log")
-        k = len(f["checkpoints/step"])
-        t = len(f["train/step"])
-        meta = f["meta"].attrs
-        log = {
-            "path": path,
-            "status": str(f.attrs["status"]),
-            "architecture": str(meta.get("architecture", "?")),
-            "seed": int(meta.get("seed", 0)),
-            "label": str(meta.get("sweep_point", "")) or os.path.basename(os.path.dirname(os.path.abspath(path))),
-            "epoch": f["checkpoints/epoch"][:k],
-            "train_accuracy": f["checkpoints/train_accuracy"][:k],
-            "test_accuracy": f["checkpoints/test_accuracy"][:k],
-            "train_epoch": f["train/epoch"][:t],
-            "train_loss": f["train/loss"][:t],
-            "series": {},
-        }
-        for name in f["checkpoints/bfd"].keys():
-            g = f["checkpoints/bfd"][name]
-            log["series"][name] = {
-                "source": str(g.attrs["source"]),
-                "output": str(g.attrs["output"]),
-                "row_cap": int(g.attrs["row_cap"]),
-                "rank": g["rank"][:k],
-                "clear": g["clear"][:k].astype(bool),
-            }
-    return log
+    """A run log without its spectra, parameters and stored inputs, cut to complete rows."""
+    try:
+        return geodim_log.read_run(path, spectra=False, params=False, inputs=False)
+    except geodim_log.LogError as error:
+        sys.exit(f"plot_run.py: {error}")
 
 
 def pick_output(logs, wanted):
-    outputs = [s["output"] for log in logs for s in log["series"].values()]
+    outputs = [s.output for log in logs for s in log.bfd.values()]
     if wanted:
         if wanted not in outputs:
             sys.exit(f"plot_run.py: no BFD series with output {wanted!r} (have {sorted(set(outputs))})")
@@ -92,15 +57,12 @@ def pick_output(logs, wanted):
 
 
 def series_of(log, source, output):
-    for s in log["series"].values():
-        if s["source"] == source and s["output"] == output:
-            return s
-    return None
+    return log.series(source, output)
 
 
 def outputs_of(logs, wanted):
     """The output variants to draw: `wanted`, or every one the logs have."""
-    present = {s["output"] for log in logs for s in log["series"].values()}
+    present = {s.output for log in logs for s in log.bfd.values()}
     if wanted:
         return [pick_output(logs, wanted)]
     ordered = [o for o in ("logits", "centred", "softmax") if o in present]
@@ -124,18 +86,19 @@ def plot_runs(logs, outputs, out_path):
     for ax_bfd, output in zip(axes, outputs):
         for index, log in enumerate(logs):
             style = styles[index % len(styles)]
-            suffix = f" ({log['label']})" if len(logs) > 1 else ""
+            suffix = f" ({log.label})" if len(logs) > 1 else ""
+            epoch = log.checkpoints.epoch
             for source in SOURCES:
                 s = series_of(log, source, output)
-                if s is None or len(s["rank"]) == 0:
+                if s is None or len(s.rank) == 0:
                     continue
                 colour = COLOURS[source]
-                ax_bfd.plot(log["epoch"], s["rank"], style, color=colour, label=f"{source}{suffix}")
-                clear = s["clear"]
-                ax_bfd.scatter(log["epoch"][clear], s["rank"][clear], color=colour, zorder=3, s=22)
-                ax_bfd.scatter(log["epoch"][~clear], s["rank"][~clear], facecolors="white", edgecolors=colour, zorder=3, s=22)
+                ax_bfd.plot(epoch, s.rank, style, color=colour, label=f"{source}{suffix}")
+                clear = s.clear
+                ax_bfd.scatter(epoch[clear], s.rank[clear], color=colour, zorder=3, s=22)
+                ax_bfd.scatter(epoch[~clear], s.rank[~clear], facecolors="white", edgecolors=colour, zorder=3, s=22)
                 if index == 0:
-                    ax_bfd.axhline(s["row_cap"], color=colour, linestyle=":", linewidth=0.8, alpha=0.6)
+                    ax_bfd.axhline(s.row_cap, color=colour, linestyle=":", linewidth=0.8, alpha=0.6)
         ax_bfd.set_xlabel("epoch")
         ax_bfd.set_ylabel("BFD (rank of the Jacobian)")
         ax_bfd.set_title(f"{output} outputs", fontsize=10)
@@ -143,21 +106,22 @@ def plot_runs(logs, outputs, out_path):
     ax_acc = axes[-1]
     for index, log in enumerate(logs):
         style = styles[index % len(styles)]
-        suffix = f" ({log['label']})" if len(logs) > 1 else ""
-        ax_acc.plot(log["epoch"], log["test_accuracy"], style, color="tab:red", marker="o", markersize=3, label=f"test accuracy{suffix}")
-        ax_acc.plot(log["epoch"], log["train_accuracy"], style, color="tab:purple", marker="o", markersize=3, label=f"train accuracy{suffix}")
+        suffix = f" ({log.label})" if len(logs) > 1 else ""
+        c = log.checkpoints
+        ax_acc.plot(c.epoch, c.test_accuracy, style, color="tab:red", marker="o", markersize=3, label=f"test accuracy{suffix}")
+        ax_acc.plot(c.epoch, c.train_accuracy, style, color="tab:purple", marker="o", markersize=3, label=f"train accuracy{suffix}")
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("accuracy")
     ax_acc.set_ylim(0, 1.02)
     ax_acc.set_title("accuracy on the full sets", fontsize=10)
-    if len(logs) == 1 and len(logs[0]["train_loss"]):
+    if len(logs) == 1 and len(logs[0].train.loss):
         ax_loss = ax_acc.twinx()
-        ax_loss.plot(logs[0]["train_epoch"], logs[0]["train_loss"], color="grey", linewidth=0.6, alpha=0.7)
+        ax_loss.plot(logs[0].train.epoch, logs[0].train.loss, color="grey", linewidth=0.6, alpha=0.7)
         ax_loss.set_ylabel("mini-batch loss (nats, grey)", color="grey")
         ax_loss.set_yscale("log")
     ax_acc.legend(fontsize=8, loc="center right")
     first = logs[0]
-    title = (f"{first['architecture']}, seed {first['seed']}, status {first['status']}"
+    title = (f"{first.meta.get('architecture', '?')}, seed {first.meta.get('seed', 0)}, status {first.status}"
              if len(logs) == 1 else f"{len(logs)} runs")
     fig.suptitle(title + "\nfilled marker: clear spectral gap; hollow: no clear gap (the rank depends on the rule); dotted: row cap",
                  fontsize=9)
@@ -181,30 +145,30 @@ def numeric_axis(values):
     return numbers
 
 
-def plot_sweep(sweep_dir, index, key, output, out_path):
+def plot_sweep(sweep, key, output, out_path):
     """The BFD at the last checkpoint of each point against one swept key."""
-    keys = index["keys"]
+    keys = sweep.keys
     if key is None:
         key = next((k for k in keys if k != "seed"), keys[0])
     if key not in keys:
         sys.exit(f"plot_run.py: {key!r} is not a swept key (swept: {', '.join(keys)})")
     groups = {}  # x value (as JSON text) -> list of logs
     order = []
-    for point in index["points"]:
-        path = os.path.join(sweep_dir, point["directory"], "log.h5")
+    for point in sweep.points:
+        path = point.log_path
         if not os.path.exists(path):
             continue
         log = read_log(path)
-        if len(log["epoch"]) == 0:
+        if len(log.checkpoints) == 0:
             continue
-        value = point["values"][key]
+        value = point.values[key]
         text = json.dumps(value)
         if text not in groups:
             groups[text] = []
             order.append((text, value))
         groups[text].append(log)
     if not groups:
-        sys.exit(f"plot_run.py: no point of {sweep_dir} has a checkpoint yet")
+        sys.exit(f"plot_run.py: no point of {sweep.directory} has a checkpoint yet")
     output = pick_output([log for logs in groups.values() for log in logs], output)
     numbers = numeric_axis([value for _, value in order])
     xs = numbers if numbers is not None else list(range(len(order)))
@@ -214,21 +178,21 @@ def plot_sweep(sweep_dir, index, key, output, out_path):
     for source in SOURCES:
         means, lows, highs, caps, points_x = [], [], [], [], []
         for x, (text, _) in zip(xs, order):
-            ranks = [series_of(log, source, output)["rank"][-1] for log in groups[text] if series_of(log, source, output) is not None]
+            ranks = [series_of(log, source, output).rank[-1] for log in groups[text] if series_of(log, source, output) is not None]
             if not ranks:
                 continue
             points_x.append(x)
             means.append(np.mean(ranks))
             lows.append(np.min(ranks))
             highs.append(np.max(ranks))
-            caps.append(series_of(groups[text][0], source, output)["row_cap"])
+            caps.append(series_of(groups[text][0], source, output).row_cap)
         if not points_x:
             continue
         colour = COLOURS[source]
         ax_bfd.plot(points_x, means, "-o", color=colour, markersize=4, label=source)
         ax_bfd.fill_between(points_x, lows, highs, color=colour, alpha=0.15)
         ax_bfd.plot(points_x, caps, ":", color=colour, linewidth=0.8, alpha=0.6)
-    accuracy = [np.mean([log["test_accuracy"][-1] for log in groups[text]]) for text, _ in order]
+    accuracy = [np.mean([log.checkpoints.test_accuracy[-1] for log in groups[text]]) for text, _ in order]
     ax_acc.plot(xs, accuracy, "-o", color="tab:red", markersize=4, label="test accuracy (last checkpoint)")
     for ax in (ax_bfd, ax_acc):
         ax.set_xlabel(xlabel)
@@ -241,7 +205,7 @@ def plot_sweep(sweep_dir, index, key, output, out_path):
     ax_acc.set_ylabel("test accuracy")
     ax_acc.set_ylim(0, 1.02)
     ax_acc.legend(fontsize=8, loc="lower right")
-    fig.suptitle(f"sweep {index['name']} ({index['identity']}): BFD against {key}", fontsize=10)
+    fig.suptitle(f"sweep {sweep.name} ({sweep.identity}): BFD against {key}", fontsize=10)
     fig.tight_layout()
     fig.savefig(out_path, dpi=130)
 
@@ -257,11 +221,11 @@ def main():
     first = args.inputs[0]
     sweep_json = first if first.endswith("sweep.json") else os.path.join(first, "sweep.json")
     if len(args.inputs) == 1 and os.path.isfile(sweep_json):
-        with open(sweep_json) as handle:
-            index = json.load(handle)
-        if index.get("format") != "geodim-sweep":
-            sys.exit(f"plot_run.py: {sweep_json}: not a geodim sweep index")
-        plot_sweep(os.path.dirname(os.path.abspath(sweep_json)), index, args.key, args.bfd_output, args.output_file)
+        try:
+            sweep = geodim_log.read_sweep(sweep_json)
+        except geodim_log.LogError as error:
+            sys.exit(f"plot_run.py: {error}")
+        plot_sweep(sweep, args.key, args.bfd_output, args.output_file)
     else:
         paths = []
         for item in args.inputs:

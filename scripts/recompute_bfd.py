@@ -16,8 +16,9 @@ import json
 import os
 import sys
 
-import h5py
 import numpy as np
+
+import geodim_log  # scripts/, next to this file
 
 
 def read_idx(path):
@@ -86,25 +87,26 @@ def main():
     parser.add_argument("--limit", type=int, default=None, help="use only the first N inputs")
     args = parser.parse_args()
 
-    with h5py.File(args.log, "r") as f:
-        if f.attrs.get("format") != "geodim-run":
-            sys.exit(f"recompute_bfd: {args.log}: not a geodim run log")
-        layers = len([k for k in f["params"].keys() if k.startswith("layer")])
-        weights = [f[f"params/layer{l}/weight"][args.checkpoint].astype(np.float64) for l in range(layers)]
-        biases = [f[f"params/layer{l}/bias"][args.checkpoint].astype(np.float64) for l in range(layers)]
-        if args.source == "random":
-            x = f["data/random_inputs"][:].astype(np.float64)
-        elif args.source == "train" and "data/bfd_train_inputs" in f:
-            # Noisy training inputs (data.input_noise_std > 0) are stored as trained on.
-            x = f["data/bfd_train_inputs"][:].astype(np.float64)
-        else:
-            mnist = args.mnist or f["meta"].attrs["data_directory"]
-            x = pooled_images(mnist, f[f"data/bfd_{args.source}_indices"][:])
-        group = f[f"checkpoints/bfd/{args.source}_{args.output}"]
-        logged = {k: (group[k][args.checkpoint].item()) for k in ("rank", "rank_numpy", "rank_gap", "gap_ratio")}
-        if "spectrum" in group:
-            logged["sigma_1"] = float(group["spectrum"][args.checkpoint][0])
-        epoch = int(f["checkpoints/epoch"][args.checkpoint])
+    try:
+        run = geodim_log.read_run(args.log, spectra=True, params=True, inputs=True)
+    except geodim_log.LogError as error:
+        sys.exit(f"recompute_bfd: {error}")
+    weights, biases = run.parameters(args.checkpoint)
+    weights = [w.astype(np.float64) for w in weights]
+    biases = [b.astype(np.float64) for b in biases]
+    if args.source == "random":
+        x = run.data.random_inputs.astype(np.float64)
+    elif args.source == "train" and run.data.bfd_train_inputs is not None:
+        # Noisy training inputs (data.input_noise_std > 0) are stored as trained on.
+        x = run.data.bfd_train_inputs.astype(np.float64)
+    else:
+        mnist = args.mnist or run.meta["data_directory"]
+        x = pooled_images(mnist, run.data.bfd_indices(args.source))
+    series = run.bfd[args.source, args.output]
+    logged = {k: getattr(series, k)[args.checkpoint].item() for k in ("rank", "rank_numpy", "rank_gap", "gap_ratio")}
+    if series.spectrum is not None:
+        logged["sigma_1"] = float(series.spectrum[args.checkpoint][0])
+    epoch = int(run.checkpoints.epoch[args.checkpoint])
     if args.limit:
         x = x[: args.limit]
     j = jacobian(weights, biases, x, args.output)

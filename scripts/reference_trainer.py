@@ -194,18 +194,20 @@ def resolved_config(path):
 
 
 def check(args):
-    import h5py
+    import geodim_log  # scripts/, next to this file; needs h5py, which standalone mode does not
     run = args.run_dir
     cfg = resolved_config(os.path.join(run, "config.yaml"))
     dtype = {"float32": np.float32, "float64": np.float64}[cfg["training"]["precision"]]
-    with h5py.File(os.path.join(run, "log.h5"), "r") as log:
-        sizes = [int(s) for s in log["meta"].attrs["layer_sizes"]]
-        layers = len(sizes) - 1
-        stored = [(log[f"params/layer{l}/weight"][()], log[f"params/layer{l}/bias"][()]) for l in range(layers)]
-        indices = log["data/train_indices"][()]
-        labels = log["data/train_labels"][()].astype(np.int64)
-        if stored[0][0].shape[0] < 2:
-            sys.exit(f"{run}/log.h5: needs parameters at two checkpoints (logging.save_params)")
+    try:
+        log = geodim_log.read_run(os.path.join(run, "log.h5"), spectra=False, inputs=False)
+    except geodim_log.LogError as error:
+        sys.exit(str(error))
+    layers = len(log.meta["layer_sizes"]) - 1
+    if log.params is None or len(log.checkpoints) < 2:
+        sys.exit(f"{run}/log.h5: needs parameters at two checkpoints (logging.save_params)")
+    stored = [(layer.weight, layer.bias) for layer in log.params]
+    indices = log.data.train_indices
+    labels = log.data.train_labels.astype(np.int64)
     data_dir = cfg["data"]["directory"]
     pixels, pooled_labels = pooled_mnist(data_dir)
     if not np.array_equal(pooled_labels[indices], labels):
@@ -227,9 +229,8 @@ def check(args):
     if args.accuracy:
         # Stop one step short, evaluate, then take the last step: how much the final batch moves
         # the test accuracy that gets reported.
-        with h5py.File(os.path.join(run, "log.h5"), "r") as log:
-            test_x = (pixels[log["data/test_indices"][()]] / 255.0).astype(np.float32).astype(dtype)
-            test_y = log["data/test_labels"][()].astype(np.int64)
+        test_x = (pixels[log.data.test_indices] / 255.0).astype(np.float32).astype(dtype)
+        test_y = log.data.test_labels.astype(np.int64)
         accuracy = lambda: float((forward(weights, biases, test_x)[-1].argmax(axis=1) == test_y).mean())
         last = orders[-1]
         cut = (len(last) - 1) // batch_size * batch_size

@@ -26,13 +26,14 @@ import subprocess
 import sys
 import time
 
-import h5py
 import numpy as np
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+import geodim_log  # noqa: E402  (scripts/, next to this file)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = ["train", "test", "random"]
@@ -57,23 +58,21 @@ class Sweep:
         self.name = name
         self.config = os.path.join("configs", "reproduce", name + ".yaml")
         self.overrides = overrides
-        listing = run_quiet([geodim, "sweep", self.config, *overrides, "--list"])
-        first = listing.splitlines()[0] if listing else ""
-        match = re.search(r": (\d+) point\(s\) .*, in (.+)$", first)
-        if not match:
-            fail(f"{self.config}: cannot read the sweep listing: {first!r}")
-        self.count = int(match.group(1))
-        self.directory = match.group(2)
-
-    def index(self):
-        path = os.path.join(self.directory, "sweep.json")
-        with open(path) as f:
-            return json.load(f)
+        listing = run_quiet([geodim, "sweep", self.config, *overrides, "--list", "--json"])
+        try:
+            points = json.loads(listing)
+            self.count = len(points)
+            self.directory = os.path.dirname(points[0]["directory"])
+        except (ValueError, LookupError, TypeError) as error:
+            fail(f"{self.config}: cannot read the sweep listing ({error}): {listing[:200]!r}")
 
     def logs(self):
         """(values of the swept keys, log path) of every point, in index order."""
-        index = self.index()
-        return [(p["values"], os.path.join(self.directory, p["directory"], "log.h5")) for p in index["points"]]
+        try:
+            sweep = geodim_log.read_sweep(self.directory)
+        except geodim_log.LogError as error:
+            fail(str(error))
+        return [(p.values, p.log_path) for p in sweep.points]
 
 
 def run_quiet(command):
@@ -115,48 +114,24 @@ def run_jobs(jobs, workers, log_dir):
 
 
 def read_log(path):
-    """What the report needs from one log: checkpoints, BFD series, accuracies, CFFD, meta."""
-    with h5py.File(path, "r") as f:
-        if f.attrs.get("format") != "geodim-run":
-            fail(f"{path}: not a geodim run log")
-        status = str(f.attrs["status"])
-        if status != "completed":
-            fail(f"{path}: run status is {status!r}, not completed; run the reproduction again to finish it")
-        meta = f["meta"].attrs
-        log = {
-            "path": path,
-            "epoch": f["checkpoints/epoch"][:].astype(int),
-            "train_accuracy": f["checkpoints/train_accuracy"][:],
-            "test_accuracy": f["checkpoints/test_accuracy"][:],
-            "parameters": int(meta["parameter_count"]),
-            "hidden": int(meta["hidden_neurons"]),
-            "git_commit": str(meta.get("git_commit", "?")),
-            "git_dirty": str(meta.get("git_dirty", "?")),
-            "host": str(meta.get("host", "?")),
-            "cpu": str(meta.get("cpu_model", "?")),
-            "wall_time_s": float(meta.get("wall_time_s", np.nan)),
-            "series": {},
-        }
-        for name, g in f["checkpoints/bfd"].items():
-            log["series"][(str(g.attrs["source"]), str(g.attrs["output"]))] = {
-                "rank": g["rank"][:].astype(int),
-                "clear": g["clear"][:].astype(bool),
-                "row_cap": int(g.attrs["row_cap"]),
-                "n": int(g.attrs["n"]),
-            }
-        if "checkpoints/cffd" in f:
-            c = f["checkpoints/cffd"]
-            log["cffd"] = {
-                "estimate": c["estimate"][:].astype(int),
-                "converged": c["converged"][:].astype(bool),
-                "sizes": c["sizes"][:].astype(int),
-            }
-    return log
+    """One completed log, without its spectra and parameters (the report does not need them)."""
+    try:
+        run = geodim_log.read_run(path, spectra=False, params=False, inputs=False)
+    except geodim_log.LogError as error:
+        fail(str(error))
+    if run.status != "completed":
+        fail(f"{path}: run status is {run.status!r}, not completed; run the reproduction again to finish it")
+    return run
 
 
 def stack(logs, source, output, field="rank"):
     """(runs, checkpoints) array of one field of one BFD series."""
-    return np.array([log["series"][(source, output)][field] for log in logs])
+    return np.array([getattr(log.bfd[source, output], field) for log in logs])
+
+
+def parameter_bound(log):
+    """P − hidden: the parameter count less the hidden neurons (one scaling symmetry each)."""
+    return log.meta["parameter_count"] - log.meta["hidden_neurons"]
 
 
 def fmt_range(values):
@@ -179,7 +154,7 @@ def fmt_clear(flags):
 
 def training_report(name, logs, paper_rule, out_dir, title):
     """BFD against epoch, logits and softmax, mean over seeds with the min–max band."""
-    epochs = logs[0]["epoch"]
+    epochs = logs[0].checkpoints.epoch
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
     for ax, output in zip(axes[:2], ["logits", "softmax"]):
         for source in SOURCES:
@@ -191,21 +166,21 @@ def training_report(name, logs, paper_rule, out_dir, title):
             mean = ranks.mean(axis=0)
             ax.scatter(epochs[clear], mean[clear], color=colour, zorder=3, s=20)
             ax.scatter(epochs[~clear], mean[~clear], facecolors="white", edgecolors=colour, zorder=3, s=20)
-            ax.axhline(logs[0]["series"][(source, output)]["row_cap"], color=colour, linestyle=":", linewidth=0.8)
+            ax.axhline(logs[0].bfd[source, output].row_cap, color=colour, linestyle=":", linewidth=0.8)
         if output == "softmax" and paper_rule:
             rule_epochs = [row["epoch"] for row in paper_rule]
             ax.plot(rule_epochs, [row["rank_numpy"] for row in paper_rule], "k--", marker="x",
                     label="train, paper's rule (seed 0)")
         ax.set_xscale("symlog", linthresh=10)
         ax.set_xlim(left=0)
-        ax.set_ylim(bottom=0, top=1.08 * max(logs[0]["series"][(s, output)]["row_cap"] for s in SOURCES))
+        ax.set_ylim(bottom=0, top=1.08 * max(logs[0].bfd[s, output].row_cap for s in SOURCES))
         ax.set_xlabel("epoch")
         ax.set_ylabel("BFD")
         ax.set_title(f"{output} outputs", fontsize=10)
         ax.legend(fontsize=7)
     ax = axes[2]
     for key, colour in [("train_accuracy", "tab:purple"), ("test_accuracy", "tab:red")]:
-        values = np.array([log[key] for log in logs])
+        values = np.array([getattr(log.checkpoints, key) for log in logs])
         ax.plot(epochs, values.mean(axis=0), color=colour, marker="o", markersize=3, label=key.replace("_", " "))
         ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=colour, alpha=0.2, linewidth=0)
     ax.set_xscale("symlog", linthresh=10)
@@ -220,7 +195,7 @@ def training_report(name, logs, paper_rule, out_dir, title):
     fig.savefig(os.path.join(out_dir, f"{name}.png"), dpi=100)
     plt.close(fig)
 
-    caps = ", ".join(f"{source} {logs[0]['series'][(source, 'logits')]['row_cap']}" for source in SOURCES)
+    caps = ", ".join(f"{source} {logs[0].bfd[source, 'logits'].row_cap}" for source in SOURCES)
     lines = [f"### {title}", "",
              f"{len(logs)} seeds; BFD as mean [min–max] over seeds, `?` = no clear gap in any seed; "
              f"row caps (logits): {caps}.", "",
@@ -237,7 +212,7 @@ def training_report(name, logs, paper_rule, out_dir, title):
                 cells.append(fmt_range(ranks) + fmt_clear(clear))
         if paper_rule:
             cells.append(str(rule_by_epoch.get(int(epoch), "–")))
-        accuracy = np.array([log["test_accuracy"][k] for log in logs])
+        accuracy = np.array([log.checkpoints.test_accuracy[k] for log in logs])
         cells.append(f"{accuracy.mean():.4f}")
         lines.append(f"| {epoch} | " + " | ".join(cells) + " |")
     return lines
@@ -271,16 +246,16 @@ def width_report(points, out_dir):
     widths = sorted(by_width)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     ax = axes[0]
-    bound = [by_width[w][0]["parameters"] - by_width[w][0]["hidden"] for w in widths]
+    bound = [parameter_bound(by_width[w][0]) for w in widths]
     for output, style in [("logits", "-"), ("softmax", "--")]:
         for source in SOURCES:
             ranks = np.array([final_bfd(by_width[w], source, output)[0] for w in widths])
             ax.plot(widths, ranks.mean(axis=1), style, marker="o", markersize=4, color=COLOURS[source],
                     label=f"{source}, {output}")
             ax.fill_between(widths, ranks.min(axis=1), ranks.max(axis=1), color=COLOURS[source], alpha=0.15, linewidth=0)
-    train_series = by_width[widths[0]][0]["series"][("train", "logits")]
-    cap = train_series["row_cap"]
-    outputs_per_input = cap // train_series["n"]
+    train_series = by_width[widths[0]][0].bfd["train", "logits"]
+    cap = train_series.row_cap
+    outputs_per_input = cap // train_series.n
     width_axes(ax, widths, bound)
     ax.axhline(cap, color="grey", linestyle=":", label=f"row cap n·d = {cap}")
     ax.set_xlabel("width w (three hidden layers of w)")
@@ -292,9 +267,9 @@ def width_report(points, out_dir):
     estimates, converged, batch_rows = [], [], []
     for w in widths:
         logs = by_width[w]
-        estimates.append([log["cffd"]["estimate"][-1] for log in logs])
-        converged.append(all(log["cffd"]["converged"][-1] for log in logs))
-        sizes = logs[0]["cffd"]["sizes"][-1]
+        estimates.append([log.cffd.estimate[-1] for log in logs])
+        converged.append(all(log.cffd.converged[-1] for log in logs))
+        sizes = logs[0].cffd.sizes[-1]
         batch_rows.append(int(sizes[sizes > 0].max()) * outputs_per_input)
     estimates = np.array(estimates)
     converged = np.array(converged)
@@ -318,12 +293,12 @@ def width_report(points, out_dir):
     rows = []
     for i, w in enumerate(widths):
         logs = by_width[w]
-        row = [w, logs[0]["parameters"], bound[i]]
+        row = [w, logs[0].meta["parameter_count"], bound[i]]
         for output in ["logits", "softmax"]:
             for source in SOURCES:
                 ranks, clear = final_bfd(logs, source, output)
                 row.append(fmt_range(ranks) + fmt_clear(clear))
-        row.append(f"{np.mean([log['test_accuracy'][-1] for log in logs]):.4f}")
+        row.append(f"{np.mean([log.checkpoints.test_accuracy[-1] for log in logs]):.4f}")
         row.append(fmt_range(estimates[i]) + ("" if converged[i] else f" (≥, batch n·d {batch_rows[i]})"))
         rows.append(row)
     header = ["w", "P", "P − hidden", "train logits", "test logits", "random logits", "train softmax", "test softmax",
@@ -351,8 +326,8 @@ def variant_report(points, key, label, name, out_dir, title):
                 ax.scatter(np.array(xs)[clear], ranks[clear], color=COLOURS[source], s=16, zorder=3)
                 ax.scatter(np.array(xs)[~clear], ranks[~clear], facecolors="white", edgecolors=COLOURS[source], s=16,
                            zorder=3)
-        bound = logs[0]["parameters"] - logs[0]["hidden"]
-        cap = logs[0]["series"][("train", "logits")]["row_cap"]
+        bound = parameter_bound(logs[0])
+        cap = logs[0].bfd["train", "logits"].row_cap
         if bound < 3 * cap:
             ax.axhline(bound, color="black", linewidth=1, label=f"P − hidden = {bound}")
         ax.axhline(cap, color="grey", linestyle=":", label=f"row cap n·d = {cap}")
@@ -360,17 +335,17 @@ def variant_report(points, key, label, name, out_dir, title):
         ax.set_ylabel("BFD after training")
         ax.set_title(f"w = {w} (P − hidden = {bound})", fontsize=10)
         ax.legend(fontsize=7)
-        axes[-1].plot(xs, [log["test_accuracy"][-1] for log in logs], marker="o", label=f"test, w = {w}")
-        axes[-1].plot(xs, [log["train_accuracy"][-1] for log in logs], marker="x", linestyle="--",
+        axes[-1].plot(xs, [log.checkpoints.test_accuracy[-1] for log in logs], marker="o", label=f"test, w = {w}")
+        axes[-1].plot(xs, [log.checkpoints.train_accuracy[-1] for log in logs], marker="x", linestyle="--",
                       label=f"train (all samples), w = {w}")
         rows = []
         for x, log in entries:
             row = [x]
             for output in ["logits", "softmax"]:
                 for source in SOURCES:
-                    s = log["series"][(source, output)]
-                    row.append(f"{s['rank'][-1]}" + ("" if s["clear"][-1] else "?"))
-            row += [f"{log['train_accuracy'][-1]:.4f}", f"{log['test_accuracy'][-1]:.4f}"]
+                    s = log.bfd[source, output]
+                    row.append(f"{s.rank[-1]}" + ("" if s.clear[-1] else "?"))
+            row += [f"{log.checkpoints.train_accuracy[-1]:.4f}", f"{log.checkpoints.test_accuracy[-1]:.4f}"]
             rows.append(row)
         header = [label, "train logits", "test logits", "random logits", "train softmax", "test softmax",
                   "random softmax", "train acc.", "test acc."]
@@ -387,9 +362,9 @@ def variant_report(points, key, label, name, out_dir, title):
 
 
 def provenance(all_logs, state):
-    commits = sorted({(log["git_commit"], log["git_dirty"]) for log in all_logs})
-    hosts = sorted({log["host"] for log in all_logs})
-    cpus = sorted({log["cpu"] for log in all_logs})
+    commits = sorted({(str(log.meta.get("git_commit", "?")), str(log.meta.get("git_dirty", "?"))) for log in all_logs})
+    hosts = sorted({str(log.meta.get("host", "?")) for log in all_logs})
+    cpus = sorted({str(log.meta.get("cpu_model", "?")) for log in all_logs})
     lines = ["## Provenance", "",
              f"- Logs: {len(all_logs)} runs under `{os.path.relpath(state['runs'], ROOT)}` (not committed).",
              "- geodim git commit of the logs: " + ", ".join(f"`{c}` (dirty: {d})" for c, d in commits) + ".",
@@ -447,7 +422,7 @@ def main():
         # The paper's rule on the first SGD seed's softmax outputs, recomputed by numpy.
         recompute_start = time.monotonic()
         first = sweeps["training-sgd"].logs()[0][1]
-        epochs = read_log(first)["epoch"]
+        epochs = read_log(first).checkpoints.epoch
         out_dir = os.path.join(runs, "paper-rule")
         os.makedirs(out_dir, exist_ok=True)
         rule_jobs = [(f"paper rule, epoch {e}", ["sh", "-c", f"python3 scripts/recompute_bfd.py '{first}' --checkpoint {k} "

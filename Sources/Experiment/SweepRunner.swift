@@ -136,6 +136,24 @@ public enum SweepRunner {
         return lines
     }
 
+    /// `--list --json`: a JSON array with one object per point, in index order: `index`,
+    /// `label` (`key=value key=value`), `values` (swept dotted key -> value, as in sweep.json),
+    /// `overrides` (the point's `key=value`s), `directory` (the point's run directory) and
+    /// `status` (as in ``status(of:)``).
+    public static func listJSON(_ plan: SweepPlan) throws -> Data {
+        let points: [[String: Any]] = plan.points.map { point in
+            [
+                "index": point.index,
+                "label": point.label,
+                "values": point.jsonValues,
+                "overrides": point.assignments.map { "\($0.key)=\($0.value)" },
+                "directory": point.directory,
+                "status": status(of: point),
+            ]
+        }
+        return try JSONSerialization.data(withJSONObject: points, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+
     /// The summary table: per point its values, status, last checkpoint's epoch and test
     /// accuracy, the BFD of each input set (first output variant) there, and the run's wall time.
     public static func summaryLines(_ plan: SweepPlan) -> [String] {

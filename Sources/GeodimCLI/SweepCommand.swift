@@ -26,6 +26,9 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the points, their directories and states, and exit.")
     var list = false
 
+    @Flag(name: .long, help: "With --list: print the points as a JSON array (index, label, values, overrides, directory, status).")
+    var json = false
+
     @Flag(name: .long, help: "Print the summary table of the points' logs, and exit.")
     var summary = false
 
@@ -42,6 +45,7 @@ struct SweepCommand: ParsableCommand {
         if [list, summary, index != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --list, --summary and --index")
         }
+        if json && !list { throw ValidationError("--json goes with --list") }
         if force && index == nil { throw ValidationError("--force goes with --index") }
         if stopAtStep != nil && index == nil { throw ValidationError("--stop-at-step goes with --index") }
     }
@@ -52,6 +56,16 @@ struct SweepCommand: ParsableCommand {
             plan = try SweepPlan.load(path: config, overrides: overrides)
         } catch {
             throw GeodimExit.reportRunError(error)
+        }
+        if list && json {
+            let data: Data
+            do {
+                data = try SweepRunner.listJSON(plan)
+            } catch {
+                throw GeodimExit.reportRunError(error)
+            }
+            say(String(decoding: data, as: UTF8.self))
+            return
         }
         if list {
             for line in SweepRunner.listLines(plan) { say(line) }

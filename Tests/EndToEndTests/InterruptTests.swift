@@ -28,19 +28,23 @@ struct InterruptTests {
         #expect(result.stdout.contains("interrupted by \(signal == SIGINT ? "SIGINT" : "SIGTERM") at step"), "\(result.stdout)")
 
         // The log is closed cleanly: a plain h5py open works, the status and rows agree with the state.
-        let check = try h5py(#"""
-            import sys, h5py, struct
-            f = h5py.File(sys.argv[1] + "/log.h5", "r")
+        let check = try runPython(script: #"""
+            import sys, h5py, struct, geodim_log
+            h5py.File(sys.argv[1] + "/log.h5", "r").close()   # a plain open works: the log was closed
+            run = geodim_log.read_run(sys.argv[1] + "/log.h5")
             state = open(sys.argv[1] + "/resume.state", "rb").read()
             step, epochs, batches, _, trows, crows = struct.unpack_from("<6q", state, 16)
-            k, t = len(f["checkpoints/step"]), len(f["train/step"])
-            assert f.attrs["status"] == "interrupted", f.attrs["status"]
+            k, t = len(run.checkpoints), len(run.train.step)
+            assert run.status == "interrupted", run.status
             assert (k, t) == (crows, trows), (k, t, crows, trows)
-            assert f["train/step"][-1] == step, (f["train/step"][-1], step)   # log_every = 1: every step is logged
-            assert f["meta"].attrs["interrupted_by"] in ("SIGINT", "SIGTERM")
-            assert all(len(f[n]) == k for n in ["checkpoints/epoch", "checkpoints/bfd/train_logits/rank", "params/layer0/weight"])
+            assert run.train.step[-1] == step, (run.train.step[-1], step)   # log_every = 1: every step is logged
+            assert run.meta["interrupted_by"] in ("SIGINT", "SIGTERM")
+            assert run.bfd["train", "logits"].rank is not None and run.params is not None
+            # No partial row anywhere: every growing dataset holds exactly the committed rows.
+            wrong = {p: n for p, n in run.stored_rows.items() if n != (t if p.startswith("train/") else k)}
+            assert not wrong, wrong
             print("OK", step, epochs, batches)
-            """#, [directory])
+            """#, arguments: [directory])
         #expect(check.stdout.hasPrefix("OK"), "\(check.stdout)\(check.stderr)")
 
         // The printed command continues the run to the same end as an uninterrupted one.
@@ -101,22 +105,26 @@ struct InterruptTests {
                 #expect(clear.status == 0, "h5clear: \(clear.stderr)")
             }
             let summaryLines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("ep ") }.count
-            let check = try h5py(#"""
-                import sys, h5py, numpy as np
-                f = h5py.File(sys.argv[1], "r")   # a plain open: no SWMR, no retries
-                k = len(f["checkpoints/step"])
+            let check = try runPython(script: #"""
+                import sys, h5py, numpy as np, geodim_log
+                h5py.File(sys.argv[1], "r").close()   # a plain open: no SWMR, no retries
+                run = geodim_log.read_run(sys.argv[1])   # every column, cut to the committed rows
+                k, t = len(run.checkpoints), len(run.train.step)
                 assert k >= int(sys.argv[2]), ("fewer checkpoints than were printed", k, sys.argv[2])
-                cols = ["checkpoints/epoch", "checkpoints/test_accuracy", "checkpoints/bfd/test_centred/rank",
-                        "checkpoints/neurons/train/dead", "params/layer2/bias"]
-                for c in cols:
-                    assert len(f[c]) in (k, k + 1), (c, len(f[c]), k)   # at most one partial row
-                    f[c][:k]
-                assert list(f["checkpoints/epoch"][:k]) == list(range(k)), f["checkpoints/epoch"][:k]
-                assert np.all(np.isfinite(f["checkpoints/test_accuracy"][:k]))
-                t = len(f["train/step"])
-                assert np.all(np.diff(f["train/step"][:t]) == 1) and np.all(np.isfinite(f["train/loss"][:t]))
-                print("OK", k, t, f.attrs["status"])
-                """#, [directory + "/log.h5", String(summaryLines)])
+                for c in ["checkpoints/epoch", "checkpoints/test_accuracy", "checkpoints/bfd/test_centred/rank",
+                          "checkpoints/neurons/train/dead", "params/layer2/bias"]:
+                    assert c in run.stored_rows, c
+                for c, n in run.stored_rows.items():
+                    if c.startswith("train/"):
+                        assert n >= t, (c, n, t)   # rows are written before `step` commits them
+                    else:
+                        assert n in (k, k + 1), (c, n, k)   # at most one partial checkpoint row
+                assert len(run.bfd["test", "centred"].rank) == len(run.neurons["train"].dead) == len(run.params[2].bias) == k
+                assert list(run.checkpoints.epoch) == list(range(k)), run.checkpoints.epoch
+                assert np.all(np.isfinite(run.checkpoints.test_accuracy))
+                assert np.all(np.diff(run.train.step) == 1) and np.all(np.isfinite(run.train.loss))
+                print("OK", k, t, run.status)
+                """#, arguments: [directory + "/log.h5", String(summaryLines)])
             #expect(check.stdout.hasPrefix("OK"), "iteration \(iteration) (live \(live)): \(check.stdout)\(check.stderr)")
             killedWithLog.append(directory)
         }

@@ -45,7 +45,7 @@ struct LiveLogTests {
             try geodimExecutable(),
             ["train", scratch.configPath, "--run-dir", directory, "logging.live=true"] + scratch.placement + overrides,
             directory: packageRoot().path)
-        let follower = try h5py(Self.follower, [directory + "/log.h5"])
+        let follower = try runPython(script: Self.follower, arguments: [directory + "/log.h5"])
         let result = writer.wait()
         #expect(result.status == 0, "writer: \(result.stderr)")
         #expect(follower.status == 0, "follower: \(follower.stderr)")
@@ -62,12 +62,12 @@ struct LiveLogTests {
         // Every row the follower read is in the final log, with the same value.
         let steps = observed["steps"] as? [Int] ?? []
         let losses = observed["losses"] as? [Double] ?? []
-        let final = try h5py(#"""
-            import sys, json, h5py
-            f = h5py.File(sys.argv[1], "r")
-            print(json.dumps({"status": f.attrs["status"], "steps": f["train/step"][:].tolist(), "losses": f["train/loss"][:].tolist(),
-                              "checkpoints": len(f["checkpoints/step"]), "live": bool(f["meta"].attrs["status"] == f.attrs["status"])}))
-            """#, [directory + "/log.h5"])
+        let final = try runPython(script: #"""
+            import sys, json, geodim_log
+            run = geodim_log.read_run(sys.argv[1], spectra=False, params=False, inputs=False)
+            print(json.dumps({"status": run.status, "steps": run.train.step.tolist(), "losses": run.train.loss.tolist(),
+                              "checkpoints": len(run.checkpoints), "live": bool(run.meta["status"] == run.status)}))
+            """#, arguments: [directory + "/log.h5"])
         let log = try #require(try JSONSerialization.jsonObject(with: Data(final.stdout.utf8)) as? [String: Any], "\(final.stderr)")
         #expect(log["status"] as? String == "completed" && log["checkpoints"] as? Int == 11)
         let finalSteps = log["steps"] as? [Int] ?? []

@@ -117,12 +117,12 @@ struct ReferenceTrainerTests {
             ["train", configPath, "data.directory=\(root)/data/mnist", "--run-dir", run, "--dump-batches",
              "--stop-at-step", "20"], directory: root)
         #expect(trained.status == 0, "\(trained.stderr)")
-        let check = try runProgram("/usr/bin/env", ["python3", "-c", """
+        let check = try runPython(script: """
             import sys, numpy as np
             a = np.load(sys.argv[1])
             print(a.dtype, a.shape, all(np.array_equal(np.sort(r), np.arange(a.shape[1])) for r in a),
                   not np.array_equal(a[0], a[1]))
-            """, run + "/batch_order.npy"], directory: root)
+            """, arguments: [run + "/batch_order.npy"])
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "int64 (2, 1000) True True",
                 "\(check.stdout)\(check.stderr)")
     }

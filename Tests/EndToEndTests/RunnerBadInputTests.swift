@@ -23,15 +23,16 @@ struct RunnerBadInputTests {
         let directory = scratch.runs + "/run"
         let result = try scratch.geodim(["train", scratch.configPath, "--run-dir", directory, "optimizer.lr=1e6"] + scratch.placement)
         expectOneLine(result, status: 1, ["training diverged at step", "loss is", "lower optimizer.lr"])
-        let check = try h5py(#"""
-            import sys, h5py, numpy as np
-            f = h5py.File(sys.argv[1], "r")
-            assert f.attrs["status"] == "diverged", f.attrs["status"]
-            assert f["meta"].attrs["status"] == "diverged"
-            assert "diverged at step" in f["meta"].attrs["error"]
-            assert len(f["checkpoints/step"]) == 1 and np.all(np.isfinite(f["train/loss"][:]))
+        let check = try runPython(script: #"""
+            import sys, numpy as np, geodim_log
+            run = geodim_log.read_run(sys.argv[1])
+            assert run.status == "diverged", run.status
+            assert run.meta["status"] == "diverged"
+            assert "diverged at step" in run.meta["error"]
+            assert len(run.checkpoints) == 1 and np.all(np.isfinite(run.train.loss))
+            assert run.stored_rows["train/loss"] == len(run.train.step)
             print("OK")
-            """#, [directory + "/log.h5"])
+            """#, arguments: [directory + "/log.h5"])
         #expect(check.stdout.hasPrefix("OK"), "\(check.stdout)\(check.stderr)")
         // Resuming unchanged would diverge again: refused, with the way out.
         let resume = try scratch.geodim(["resume", directory])
@@ -77,14 +78,14 @@ struct RunnerBadInputTests {
         // An HDF5 file that is not a geodim log.
         let foreign = scratch.path + "/foreign"
         try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
-        _ = try h5py("import sys, h5py; h5py.File(sys.argv[1], 'w').attrs['format'] = 'other'", [foreign + "/log.h5"])
+        _ = try runPython(script: "import sys, h5py; h5py.File(sys.argv[1], 'w').attrs['format'] = 'other'", arguments: [foreign + "/log.h5"])
         result = try scratch.geodim(["resume", foreign])
         expectOneLine(result, status: 1, [foreign + "/log.h5", "not a geodim run log"])
 
         // A real run whose log claims a newer format version: resume and inspect refuse it.
         let directory = scratch.runs + "/run"
         #expect(try scratch.geodim(["train", scratch.configPath, "--run-dir", directory, "--stop-at-step", "5"] + scratch.placement).status == 0)
-        _ = try h5py("import sys, h5py; h5py.File(sys.argv[1], 'r+').attrs['format_version'] = 99", [directory + "/log.h5"])
+        _ = try runPython(script: "import sys, h5py; h5py.File(sys.argv[1], 'r+').attrs['format_version'] = 99", arguments: [directory + "/log.h5"])
         let before = try Data(contentsOf: URL(fileURLWithPath: directory + "/log.h5"))
         result = try scratch.geodim(["resume", directory])
         expectOneLine(result, status: 1, ["format version 99 is newer"])
@@ -93,7 +94,7 @@ struct RunnerBadInputTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/log.h5")) == before, "the log was changed")
 
         // A damaged resume state is named, and nothing is written.
-        _ = try h5py("import sys, h5py; h5py.File(sys.argv[1], 'r+').attrs['format_version'] = 1", [directory + "/log.h5"])
+        _ = try runPython(script: "import sys, h5py; h5py.File(sys.argv[1], 'r+').attrs['format_version'] = 1", arguments: [directory + "/log.h5"])
         var state = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/resume.state")))
         state[state.count / 2] ^= 0xFF
         try Data(state).write(to: URL(fileURLWithPath: directory + "/resume.state"))

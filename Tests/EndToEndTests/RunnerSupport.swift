@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// Helpers for the runner tests (resume, interrupts, kill -9, live logs, sweeps): a program
-/// started in the background that can be signalled, and h5py checks.
+/// started in the background that can be signalled, and h5py checks (run with
+/// ``runPython(script:arguments:)``, reading logs through scripts/geodim_log.py).
 
 /// A small run: 600 training images, a 784-16-16-10 network, 4 epochs of 19 batches,
 /// checkpoints every 2 epochs, BFD on 6 inputs of each kind. About a second.
@@ -131,16 +132,12 @@ final class BackgroundProgram: @unchecked Sendable {
     }
 }
 
-/// Runs a Python script (h5py and numpy available) with arguments; its stdout, stderr and status.
-func h5py(_ script: String, _ arguments: [String]) throws -> ProgramResult {
-    try runProgram("/usr/bin/env", ["python3", "-c", script] + arguments, directory: packageRoot().path)
-}
-
 /// Compares two logs dataset by dataset (values, shapes and dtypes), ignoring times and the
 /// things that name paths; prints IDENTICAL n or DIFFER [...].
 let compareLogsScript = #"""
-    import sys, h5py, numpy as np
-    a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+    import sys, h5py, numpy as np, geodim_log
+    a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")   # plain opens: both closed cleanly
+    geodim_log.check_format(a); geodim_log.check_format(b)
     paths = []
     a.visititems(lambda n, o: paths.append(n) if isinstance(o, h5py.Dataset) else None)
     other = []
@@ -170,27 +167,24 @@ let stateDigestScript = #"""
 
 /// The digest line of a run directory's resume.state.
 func stateDigest(_ directory: String) throws -> String {
-    let result = try h5py(stateDigestScript, [directory + "/resume.state"])
+    let result = try runPython(script: stateDigestScript, arguments: [directory + "/resume.state"])
     guard result.status == 0 else { throw TestSupportError("state digest failed: \(result.stderr)") }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// Expects two run directories to hold identical logs and identical final training states.
 func expectSameRun(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let compare = try h5py(compareLogsScript, [a + "/log.h5", b + "/log.h5"])
+    let compare = try runPython(script: compareLogsScript, arguments: [a + "/log.h5", b + "/log.h5"])
     #expect(compare.stdout.hasPrefix("IDENTICAL"), "\(compare.stdout)\(compare.stderr)", sourceLocation: sourceLocation)
     #expect(try stateDigest(a) == stateDigest(b), "resume states differ", sourceLocation: sourceLocation)
 }
 
-/// The root `status` attribute of a log (opened as a SWMR reader if a plain open is refused).
+/// The root `status` attribute of a log, as geodim_log reads it (opened as a SWMR reader if a
+/// plain open is refused).
 func logStatus(_ log: String) throws -> String {
-    let result = try h5py(#"""
-        import sys, h5py
-        try:
-            f = h5py.File(sys.argv[1], "r")
-        except OSError:
-            f = h5py.File(sys.argv[1], "r", swmr=True)
-        print(f.attrs["status"])
-        """#, [log])
+    let result = try runPython(script: #"""
+        import sys, geodim_log
+        print(geodim_log.read_run(sys.argv[1], spectra=False, params=False, inputs=False).status)
+        """#, arguments: [log])
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -38,6 +38,30 @@ struct SweepTests {
         #expect(points.count == 4 && points[2]["directory"] as? String == "point-002")
         #expect((points[2]["values"] as? [String: Any])?["optimizer.lr"] as? Double == 1e6)
 
+        // --list --json: the same points as objects, with each point's state.
+        let json = try scratch.geodim(["sweep", scratch.configPath, "--list", "--json"] + scratch.placement)
+        #expect(json.status == 0, "\(json.stderr)")
+        let listed = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], "\(json.stdout)")
+        #expect(listed.count == 4, "\(json.stdout)")
+        for (i, point) in listed.enumerated() {
+            let values = point["values"] as? [String: Any] ?? [:]
+            let (lr, every) = expected[i]
+            #expect(point["index"] as? Int == i && point["directory"] as? String == sweepDirectory + "/point-00\(i)", "\(point)")
+            #expect(values.count == 2 && values["optimizer.lr"] as? Double == Double(lr) && values["training.log_every"] as? Int == Int(every),
+                    "\(point)")
+            #expect(point["label"] as? String == "optimizer.lr=\(lr) training.log_every=\(every)", "\(point)")
+            #expect(point["overrides"] as? [String] == ["optimizer.lr=\(lr)", "training.log_every=\(every)"], "\(point)")
+            #expect(point["status"] as? String == (i == 1 ? "completed" : "pending"), "\(point)")
+        }
+        // The values are those of sweep.json.
+        for (point, indexed) in zip(listed, points) {
+            #expect(NSDictionary(dictionary: point["values"] as? [String: Any] ?? [:])
+                        .isEqual(to: indexed["values"] as? [String: Any] ?? ["": 0]), "\(point) vs \(indexed)")
+        }
+        let misplaced = try scratch.geodim(["sweep", scratch.configPath, "--json"] + scratch.placement)
+        #expect(misplaced.status == 64 && misplaced.stderr.contains("--json goes with --list"), "\(misplaced.stderr)")
+
         // Everything: the diverging points are reported, the others complete; exit 1.
         let all = try scratch.geodim(["sweep", scratch.configPath] + scratch.placement)
         #expect(all.status == 1, "\(all.stderr)")
@@ -50,11 +74,11 @@ struct SweepTests {
         #expect(table.dropFirst(2).first?.contains("/60") == true, "BFD as rank/row cap (6 inputs x 10 logits):\n\(table)")
 
         // Each point's log records where it belongs.
-        let meta = try h5py(#"""
-            import sys, h5py
-            m = h5py.File(sys.argv[1], "r")["meta"].attrs
+        let meta = try runPython(script: #"""
+            import sys, geodim_log
+            m = geodim_log.read_run(sys.argv[1], spectra=False, params=False, inputs=False).meta
             print(m["sweep_index"], m["sweep_point"], m["sweep_directory"])
-            """#, [sweepDirectory + "/point-003/log.h5"])
+            """#, arguments: [sweepDirectory + "/point-003/log.h5"])
         #expect(meta.stdout.hasPrefix("3 optimizer.lr=1.0e+6 training.log_every=3 " + sweepDirectory), "\(meta.stdout)\(meta.stderr)")
 
         // Running it again touches nothing.
@@ -74,6 +98,9 @@ struct SweepTests {
         let cells = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         #expect(cells[3] == "interrupted", "\(row)")
         let directory = try #require(cells.last)
+        let json = try scratch.geodim(["sweep", scratch.configPath, "--list", "--json"] + scratch.placement)
+        let first = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])?.first, "\(json.stdout)")
+        #expect(first["status"] as? String == "interrupted" && first["directory"] as? String == directory, "\(first)")
 
         let resumed = try scratch.geodim(["sweep", scratch.configPath, "--index", "0"] + scratch.placement)
         #expect(resumed.status == 0, "\(resumed.stderr)")

@@ -69,10 +69,6 @@ func recomputeBFD(_ log: String, checkpoint: String, source: String, output: Str
     return object
 }
 
-func python(_ script: String, _ arguments: [String] = []) throws -> ProgramResult {
-    try runProgram("/usr/bin/env", ["python3", "-c", script] + arguments, directory: packageRoot().path)
-}
-
 @Suite("geodim train, end to end", .serialized)
 struct TrainingRunTests {
     @Test("a tiny run writes a complete log that h5py reads, and learns")
@@ -86,7 +82,7 @@ struct TrainingRunTests {
         for file in ["config.yaml", "log.h5", "train.log", "overrides.txt"] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "missing \(file)")
         }
-        let check = try python(Self.logChecks, [directory + "/log.h5"])
+        let check = try runPython(script: Self.logChecks, arguments: [directory + "/log.h5"])
         #expect(check.status == 0, "h5py checks failed:\n\(check.stdout)\n\(check.stderr)")
         #expect(check.stdout.contains("ALL CHECKS PASSED"), "\(check.stdout)")
     }
@@ -94,69 +90,72 @@ struct TrainingRunTests {
     /// Checks groups, datasets, shapes, attributes and values against the config above, from
     /// first principles (P from the architecture, caps from n and d, steps from sizes).
     static let logChecks = #"""
-    import sys, h5py, numpy as np
-    f = h5py.File(sys.argv[1], "r")
+    import sys, h5py, numpy as np, geodim_log
+    run = geodim_log.read_run(sys.argv[1])
+    f = h5py.File(sys.argv[1], "r")   # only for the HDF5 structure: dimension scales
     def ok(cond, what):
         if not cond:
             print("FAILED:", what); sys.exit(1)
-    ok(f.attrs["format"] == "geodim-run", "format")
-    ok(int(f.attrs["format_version"]) == 1, "format_version")
-    ok(f.attrs["status"] == "completed", "status " + str(f.attrs["status"]))
-    meta = f["meta"]
-    cfg = meta["config_yaml"].asstr()[()]
+    ok(run.root["format"] == "geodim-run", "format")
+    ok(run.format_version == 1 and run.root["format_version"] == 1, "format_version")
+    ok(run.status == "completed", "status " + run.status)
+    meta = run.meta
+    cfg = run.config_yaml
     ok("hidden: [16, 16]" in cfg and "name: tiny" in cfg, "config stored")
     sizes = [784, 16, 16, 10]
     P = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(3))
-    ok(int(meta.attrs["parameter_count"]) == P, "P")
-    ok(list(meta.attrs["layer_sizes"]) == sizes, "layer sizes")
-    ok(int(meta.attrs["hidden_neurons"]) == 32, "hidden")
+    ok(meta["parameter_count"] == P, "P")
+    ok(meta["layer_sizes"] == sizes, "layer sizes")
+    ok(meta["hidden_neurons"] == 32, "hidden")
     for k in ["host", "cpu_model", "blas", "start_time", "end_time", "mnist_sha256_train-images-idx3-ubyte"]:
-        ok(k in meta.attrs, "meta attr " + k)
-    ok(meta.attrs["mnist_sha256_train-labels-idx1-ubyte"] == "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", "label checksum")
-    d = f["data"]
-    ok(d["train_indices"].shape == (3000,) and d["test_indices"].shape == (1000,), "split sizes")
-    ti, te = d["train_indices"][:], d["test_indices"][:]
+        ok(k in meta, "meta attr " + k)
+    ok(meta["mnist_sha256_train-labels-idx1-ubyte"] == "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", "label checksum")
+    d = run.data
+    ok(d.train_indices.shape == (3000,) and d.test_indices.shape == (1000,), "split sizes")
+    ti, te = d.train_indices, d.test_indices
     ok(ti.max() < 60000 and te.min() >= 60000 and len(set(ti)) == 3000, "standard protocol indices")
-    ok(d["random_inputs"].shape == (12, 784), "random inputs shape")
-    ok(abs(d["random_inputs"][:].mean() - 0.5) < 0.05, "random mean")
-    ok(list(d["bfd_train_indices"][:]) == list(ti[:12]), "bfd train = first 12 training inputs")
+    ok(d.random_inputs.shape == (12, 784), "random inputs shape")
+    ok(abs(d.random_inputs.mean() - 0.5) < 0.05, "random mean")
+    ok(list(d.bfd_train_indices) == list(ti[:12]), "bfd train = first 12 training inputs")
     steps_per_epoch = (3000 + 31) // 32
-    tr = f["train"]
-    ok(tr["step"].shape == (4 * steps_per_epoch // 5,), "train rows " + str(tr["step"].shape))
-    ok(np.all(np.diff(tr["step"][:]) == 5), "log_every")
-    ok(tr["loss"].dims[0][0].name == "/train/step", "train dimension scale")
-    ok(np.all(np.isfinite(tr["loss"][:])), "finite losses")
-    c = f["checkpoints"]
-    ok(list(c["epoch"][:]) == [0, 2, 4], "checkpoint epochs")
-    ok(list(c["step"][:]) == [0, 2 * steps_per_epoch, 4 * steps_per_epoch], "checkpoint steps")
-    ok(c["test_accuracy"][-1] >= 0.85, "test accuracy after 4 epochs on 3000 images: " + str(c["test_accuracy"][-1]))
-    ok(c["test_accuracy"][0] < 0.3, "untrained accuracy near chance")
-    names = sorted(c["bfd"].keys())
+    tr = run.train
+    ok(tr.step.shape == (4 * steps_per_epoch // 5,), "train rows " + str(tr.step.shape))
+    ok(np.all(np.diff(tr.step) == 5), "log_every")
+    ok(f["train/loss"].dims[0][0].name == "/train/step", "train dimension scale")
+    ok(np.all(np.isfinite(tr.loss)), "finite losses")
+    c = run.checkpoints
+    ok(list(c.epoch) == [0, 2, 4], "checkpoint epochs")
+    ok(list(c.step) == [0, 2 * steps_per_epoch, 4 * steps_per_epoch], "checkpoint steps")
+    ok(c.test_accuracy[-1] >= 0.85, "test accuracy after 4 epochs on 3000 images: " + str(c.test_accuracy[-1]))
+    ok(c.test_accuracy[0] < 0.3, "untrained accuracy near chance")
+    # A completed log holds exactly its committed rows, in every growing dataset.
+    wrong = {p: n for p, n in run.stored_rows.items() if n != (len(tr.step) if p.startswith("train/") else 3)}
+    ok(not wrong, "rows on disk " + str(wrong))
+    names = sorted(g.name for g in run.bfd.values())
     ok(names == sorted(s + "_" + o for s in ["train", "test", "random"] for o in ["logits", "softmax", "centred"]), "series " + str(names))
-    for name in names:
-        g = c["bfd"][name]
-        n = int(g.attrs["n"])
-        cap = n * 10 if g.attrs["output"] == "logits" else n * 9
-        ok(int(g.attrs["row_cap"]) == cap and int(g.attrs["rows"]) == n * 10, name + " caps")
-        ok(int(g.attrs["symmetry_bound"]) == P - 32, name + " symmetry bound")
-        r, ub = g["rank"][:], g["upper_bound"][:]
-        ok(g["rank"].shape == (3,) and np.all(r <= ub) and np.all(ub <= cap), name + " rank <= bound <= cap")
-        ok(g["spectrum"].shape == (3, min(n * 10, P)), name + " spectrum shape")
-        ok(g["rank"].dims[0][0].name == "/checkpoints/step", name + " dimension scale")
-        s = g["spectrum"][0]
-        ok(np.all(np.diff(s[~np.isnan(s)]) <= 0), name + " spectrum descending")
+    ok(all(run.bfd[g.source, g.output] is g and g.name == g.source + "_" + g.output for g in run.bfd.values()), "series keys")
+    for g in run.bfd.values():
+        name, n = g.name, g.n
+        cap = n * 10 if g.output == "logits" else n * 9
+        ok(g.row_cap == cap and g.attrs["rows"] == n * 10, name + " caps")
+        ok(g.attrs["symmetry_bound"] == P - 32, name + " symmetry bound")
+        r, ub = g.rank, g.upper_bound
+        ok(r.shape == (3,) and np.all(r <= ub) and np.all(ub <= cap), name + " rank <= bound <= cap")
+        ok(g.spectrum.shape == (3, min(n * 10, P)), name + " spectrum shape")
+        ok(f["checkpoints/bfd/" + name + "/rank"].dims[0][0].name == "/checkpoints/step", name + " dimension scale")
+        ok(np.all(np.diff(g.singular_values(0)) <= 0), name + " spectrum descending")
     # At initialisation, 12 inputs on this net give the full row cap (n*d << P).
-    ok(int(c["bfd"]["train_logits"]["rank"][0]) == 120 and int(c["bfd"]["train_centred"]["rank"][0]) == 108, "init ranks")
-    nr = c["neurons"]["train"]
-    ok(nr["dead"].shape == (3, 2) and nr["patterns"].shape == (3,), "neuron stats shapes")
-    ok(np.all(nr["patterns"][:] <= 12) and np.all(nr["patterns"][:] >= 1), "patterns <= n")
-    p = f["params"]
-    ok(p["layer0/weight"].shape == (3, 16, 784) and p["layer2/bias"].shape == (3, 10), "param shapes")
-    ok(p["layer0/weight"].dtype == np.float32, "float32 params")
-    b0 = p["layer0/bias"][0]
+    ok(int(run.bfd["train", "logits"].rank[0]) == 120 and int(run.bfd["train", "centred"].rank[0]) == 108, "init ranks")
+    nr = run.neurons["train"]
+    ok(nr.dead.shape == (3, 2) and nr.patterns.shape == (3,), "neuron stats shapes")
+    ok(np.all(nr.patterns <= 12) and np.all(nr.patterns >= 1), "patterns <= n")
+    p = run.params
+    ok(len(p) == 3 and p[0].weight.shape == (3, 16, 784) and p[2].bias.shape == (3, 10), "param shapes")
+    ok(p[0].weight.dtype == np.float32, "float32 params")
+    b0 = p[0].bias[0]
     ok(np.all(b0 == 0), "zero initial biases")
     lim = np.sqrt(6 / (784 + 16))
-    ok(np.abs(p["layer0/weight"][0]).max() <= lim, "glorot bound")
+    ok(np.abs(p[0].weight[0]).max() <= lim, "glorot bound")
     # Recompute the final test accuracy from the stored parameters and the recorded indices.
     import gzip
     def idx(path):
@@ -167,12 +166,13 @@ struct TrainingRunTests {
     pool = np.concatenate([idx("data/mnist/train-images-idx3-ubyte.gz").reshape(-1, 784), idx("data/mnist/t10k-images-idx3-ubyte.gz").reshape(-1, 784)])
     labels = np.concatenate([idx("data/mnist/train-labels-idx1-ubyte.gz"), idx("data/mnist/t10k-labels-idx1-ubyte.gz")])
     x = pool[te].astype(np.float64) / 255
-    ok(np.array_equal(labels[te], d["test_labels"][:]), "test labels match indices")
+    ok(np.array_equal(labels[te], d.test_labels), "test labels match indices")
+    weights, biases = run.parameters(-1)
     for l in range(3):
-        x = x @ p[f"layer{l}/weight"][-1].T.astype(np.float64) + p[f"layer{l}/bias"][-1]
+        x = x @ weights[l].T.astype(np.float64) + biases[l]
         if l < 2: x = np.maximum(x, 0)
     acc = (x.argmax(1) == labels[te]).mean()
-    ok(abs(acc - c["test_accuracy"][-1]) <= 0.002, f"recomputed accuracy {acc} vs logged {c['test_accuracy'][-1]}")
+    ok(abs(acc - c.test_accuracy[-1]) <= 0.002, f"recomputed accuracy {acc} vs logged {c.test_accuracy[-1]}")
     print("ALL CHECKS PASSED")
     """#
 
@@ -200,17 +200,17 @@ struct TrainingRunTests {
         #expect(result.status == 0, "geodim failed: \(result.stderr)")
         let log = try onlyRunDirectory(runs, name: "tiny") + "/log.h5"
         // An independent reading of the log and of the MNIST files (numpy, not geodim).
-        let check = try python(#"""
-            import gzip, sys, h5py, numpy as np
+        let check = try runPython(script: #"""
+            import gzip, sys, numpy as np, geodim_log
             def idx(name):
                 with gzip.open(f"data/mnist/{name}.gz") as f: data = f.read()
                 dims = data[3]; shape = [int.from_bytes(data[4+4*i:8+4*i], "big") for i in range(dims)]
                 return np.frombuffer(data, np.uint8, offset=4+4*dims).reshape(shape)
             images = np.concatenate([idx("train-images-idx3-ubyte"), idx("t10k-images-idx3-ubyte")]).reshape(-1, 784) / 255.0
             labels = np.concatenate([idx("train-labels-idx1-ubyte"), idx("t10k-labels-idx1-ubyte")])
-            f = h5py.File(sys.argv[1], "r")
-            train, tl = f["data/train_indices"][:], f["data/train_labels"][:]
-            test = f["data/test_indices"][:]
+            data = geodim_log.read_run(sys.argv[1]).data
+            train, tl = data.train_indices, data.train_labels
+            test = data.test_indices
             def ok(c, m):
                 if not c: print("FAIL:", m); sys.exit(1)
             ok(len(train) == 3500 and len(tl) == 3500, f"train set of {len(train)}, want 3000 + 500 extras")
@@ -218,13 +218,13 @@ struct TrainingRunTests {
             ok(np.array_equal(tl[:3000], labels[train[:3000]]), "original labels changed")
             agree = np.mean(tl[3000:] == labels[train[3000:]])
             ok(agree < 0.25 and len(set(tl[3000:])) == 10, f"extras' labels agree with the digits {agree:.2f} of the time")
-            ok(np.array_equal(f["data/bfd_train_indices"][:], train[:20]), "BFD train inputs are not the first originals")
-            stored = f["data/bfd_train_inputs"][:]
+            ok(np.array_equal(data.bfd_train_indices, train[:20]), "BFD train inputs are not the first originals")
+            stored = data.bfd_train_inputs
             noise = stored - images[train[:20]]
             ok(stored.shape == (20, 784), f"stored inputs {stored.shape}")
             ok(abs(noise.std() - 0.3) < 0.02 and abs(noise.mean()) < 0.02, f"noise mean {noise.mean():.3f} std {noise.std():.3f}")
             print("ALL CHECKS PASSED")
-            """#, [log])
+            """#, arguments: [log])
         #expect(check.stdout.contains("ALL CHECKS PASSED"), "\(check.stdout)\(check.stderr)")
 
         // The BFD of the noisy inputs, recomputed from the log by numpy and by geodim bfd.
@@ -257,22 +257,22 @@ struct TrainingRunTests {
             label: "cffd")
         #expect(result.status == 0, "geodim failed: \(result.stderr)")
         let log = try onlyRunDirectory(runs, name: "tiny") + "/log.h5"
-        let check = try python(#"""
-            import sys, h5py, numpy as np
-            f = h5py.File(sys.argv[1], "r")
-            bound = int(f["meta"].attrs["parameter_count"] - f["meta"].attrs["hidden_neurons"])
-            c = f["checkpoints/cffd"]
-            for k in range(len(f["checkpoints/epoch"])):
-                sizes = [int(s) for s in c["sizes"][k] if s > 0]
-                ranks = [int(r) for r in c["ranks"][k] if r >= 0]
+        let check = try runPython(script: #"""
+            import sys, numpy as np, geodim_log
+            run = geodim_log.read_run(sys.argv[1], spectra=False, params=False)
+            bound = run.meta["parameter_count"] - run.meta["hidden_neurons"]
+            c = run.cffd
+            for k in range(len(run.checkpoints.epoch)):
+                sizes = [int(s) for s in c.sizes[k] if s > 0]
+                ranks = [int(r) for r in c.ranks[k] if r >= 0]
                 assert len(sizes) == len(ranks) >= 2, (sizes, ranks)
                 assert all(b == 2 * a for a, b in zip(sizes, sizes[1:])), sizes
                 assert all(r <= min(10 * n, 4 * n + 50, bound) for n, r in zip(sizes, ranks)), (sizes, ranks)
                 assert ranks == sorted(ranks), ranks
-                assert c["converged"][k] == 1 and c["estimate"][k] == bound == ranks[-1], (c["estimate"][k], bound, ranks)
+                assert c.converged[k] and c.estimate[k] == bound == ranks[-1], (c.estimate[k], bound, ranks)
                 assert ranks[-2] < bound, "it should stop at the first size that reaches the bound"
             print("ALL CHECKS PASSED", bound)
-            """#, [log])
+            """#, arguments: [log])
         #expect(check.stdout.contains("ALL CHECKS PASSED 3186"), "\(check.stdout)\(check.stderr)")
     }
 
@@ -284,16 +284,9 @@ struct TrainingRunTests {
         #expect(first.result.status == 0 && second.result.status == 0)
         let a = try onlyRunDirectory(first.runs, name: "tiny") + "/log.h5"
         let b = try onlyRunDirectory(second.runs, name: "tiny") + "/log.h5"
-        let compare = try python(#"""
-            import sys, h5py, numpy as np
-            a, b = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
-            paths = []
-            a.visititems(lambda n, o: paths.append(n) if isinstance(o, h5py.Dataset) else None)
-            # Times differ, and so does the runs directory named in the config and overrides.
-            skip = ("wall_time_s", "seconds", "config_yaml", "overrides")
-            bad = [p for p in paths if not p.endswith(skip) and not np.array_equal(a[p][()], b[p][()], equal_nan=a[p].dtype.kind == "f")]
-            print("DIFFER:", bad) if bad else print("IDENTICAL", len(paths))
-            """#, [a, b])
+        // Every dataset, its shape and dtype (times differ, and so does the runs directory named
+        // in the config and overrides): the comparison the resume tests use.
+        let compare = try runPython(script: compareLogsScript, arguments: [a, b])
         #expect(compare.stdout.hasPrefix("IDENTICAL"), "\(compare.stdout)\(compare.stderr)")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+import TestSupport
 
 // Files written here are checked by an independent reader: h5py (with its own HDF5 build when
 // installed from PyPI). These tests fail, rather than skip, when h5py is missing.
@@ -103,8 +104,9 @@ struct ExternalReaderTests {
         try withTemporaryFile { path in
             try writeRunLog(path)
             let expected = try JSONSerialization.data(withJSONObject: ["config": configYAML, "tags": tags])
-            let (status, output) = try runPython(readerScript, [path, String(decoding: expected, as: UTF8.self)])
-            #expect(status == 0 && output.hasSuffix("OK\n"), "h5py check failed: \(output)")
+            let result = try runPython(script: readerScript, arguments: [path, String(decoding: expected, as: UTF8.self)])
+            let output = result.stderr + result.stdout
+            #expect(result.status == 0 && output.hasSuffix("OK\n"), "h5py check failed: \(output)")
         }
     }
 
@@ -126,8 +128,9 @@ struct ExternalReaderTests {
                     try loss.append(rows: [1.0])
                 }
                 try file.flush()
-                let (status, output) = try runPython(swmrReaderScript, [path])
-                #expect(status == 0 && output == "\(count) \(count) /train/step\n", "SWMR read: \(output)")
+                let result = try runPython(script: swmrReaderScript, arguments: [path])
+                let output = result.stderr + result.stdout
+                #expect(result.status == 0 && output == "\(count) \(count) /train/step\n", "SWMR read: \(output)")
             }
             try file.close()
 
