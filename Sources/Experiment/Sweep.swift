@@ -63,15 +63,7 @@ public struct SweepPlan: Sendable {
     /// Reads a sweep config: the base config (with `overrides`) and the grid, validating the
     /// grid and every point.
     public static func load(path: String, overrides: [String]) throws -> SweepPlan {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw ConfigError(
-                kind: .unreadableFile, source: path, problem: exists ? "cannot read the file as UTF-8 text" : "no such file",
-                hint: exists ? nil : "paths are relative to \(FileManager.default.currentDirectoryPath)")
-        }
+        let text = try ExperimentConfig.readText(path: path)
         return try parse(yaml: text, source: path, overrides: overrides)
     }
 

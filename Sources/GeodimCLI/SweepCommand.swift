@@ -38,8 +38,7 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "With --index: resume the point even if its config was changed.")
     var force = false
 
-    @Option(name: .long, help: "With --index: stop the point (resumably, exit 0) once N of its steps are done.")
-    var stopAtStep: Int?
+    @OptionGroup var control: RunControlOptions
 
     func validate() throws {
         if [list, summary, index != nil].filter({ $0 }).count > 1 {
@@ -47,7 +46,7 @@ struct SweepCommand: ParsableCommand {
         }
         if json && !list { throw ValidationError("--json goes with --list") }
         if force && index == nil { throw ValidationError("--force goes with --index") }
-        if stopAtStep != nil && index == nil { throw ValidationError("--stop-at-step goes with --index") }
+        if control.stopAtStep != nil && index == nil { throw ValidationError("--stop-at-step goes with --index") }
     }
 
     func run() throws {
@@ -80,8 +79,7 @@ struct SweepCommand: ParsableCommand {
         if let index {
             let outcome: SweepRunner.Outcome
             do {
-                var invocation = RunInvocation.current
-                invocation.stopAtStep = stopAtStep
+                let invocation = control.invocation
                 outcome = try SweepRunner.run(index: index, of: plan, invocation: invocation, force: force, say: say)
             } catch {
                 throw GeodimExit.reportRunError(error)
