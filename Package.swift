@@ -35,9 +35,12 @@ let package = Package(
         .target(name: "Optimizers", dependencies: ["Network"]),
         .target(name: "Geometry", dependencies: ["Linalg", "Network", "SeededRandom", "Timing"]),
         .target(
-            name: "Experiment",
+            name: "Config",
+            dependencies: ["Datasets", "Geometry", "Network", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Runner",
             dependencies: [
-                "Datasets", "Network", "Optimizers", "Geometry", "RunLog", "SeededRandom", "Linalg", "Timing",
+                "Config", "Datasets", "Network", "Optimizers", "Geometry", "RunLog", "SeededRandom", "Linalg", "Timing",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(name: "RunLog", dependencies: ["HDF5"]),
@@ -47,7 +50,7 @@ let package = Package(
         .target(
             name: "GeodimCLI",
             dependencies: [
-                "Experiment", "RunLog", "Geometry", "Datasets", "Network", "Linalg", "Benchmarks",
+                "Config", "Runner", "RunLog", "Geometry", "Datasets", "Network", "Linalg", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "geodim", dependencies: ["GeodimCLI"]),
@@ -59,7 +62,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "SeededRandom", "TestSupport"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Optimizers", "Linalg", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "Network", "Linalg", "TestSupport"]),
-        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Config", "Runner", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
-import Experiment
+import Config
+import Runner
 import Foundation
 import Geometry
 import Linalg

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Experiment
+import Config
+import Runner
 import Foundation
 
 /// `geodim keys [--markdown]`: every config key with its allowed values, default and meaning.

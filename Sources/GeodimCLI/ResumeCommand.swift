@@ -1,5 +1,6 @@
 import ArgumentParser
-import Experiment
+import Config
+import Runner
 import Foundation
 import RunLog
 
@@ -61,11 +62,11 @@ extension GeodimExit {
         case RunnerError.interruptedBeforeStart:
             FileHandle.standardError.write(Data("geodim: \(error)\n".utf8))
             return interrupted
-        case is ConfigError:
+        case is ConfigError, is SweepError:
             return report(error, usage: true)
         case let runner as RunnerError:
             switch runner {
-            case .configChanged, .notARunDirectory, .nothingToResume, .badSweep, .diverged:
+            case .configChanged, .notARunDirectory, .nothingToResume, .diverged:
                 return report(error, usage: true)
             default:
                 return report(error, usage: false)

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Experiment
+import Config
+import Runner
 import Foundation
 
 /// `geodim sweep CONFIG [overrides] [--list | --summary | --index i]`.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Experiment
+import Config
+import Runner
 import Foundation
 
 /// `geodim train CONFIG.yaml [dotted.key=value ...]`.

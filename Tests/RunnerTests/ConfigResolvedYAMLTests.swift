@@ -1,6 +1,7 @@
 import Testing
 
-import Experiment
+import Config
+import Runner
 
 @Suite("Resolved config YAML")
 struct ConfigResolvedYAMLTests {

@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import RunLog
 
@@ -38,7 +39,7 @@ public enum SweepRunner {
         index: Int, of plan: SweepPlan, invocation: RunInvocation, force: Bool = false, say: @escaping (String) -> Void
     ) throws -> Outcome {
         guard plan.points.indices.contains(index) else {
-            throw RunnerError.badSweep(
+            throw SweepError(
                 source: plan.source, problem: "there is no point \(index): the grid has \(plan.points.count) (0...\(plan.points.count - 1))",
                 hint: "list them with geodim sweep \(plan.source) --list")
         }

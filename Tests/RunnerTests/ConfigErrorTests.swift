@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-import Experiment
+import Config
+import Runner
 
 @Suite("Config errors")
 struct ConfigErrorTests {

@@ -1,3 +1,4 @@
+import Config
 import Geometry
 import Network
 import RunLog

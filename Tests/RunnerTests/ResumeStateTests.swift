@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-import Experiment
+import Config
+import Runner
 
 /// The resume state file: exact round trip, and damage or a newer version named.
 @Suite("resume state file")

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-import Experiment
+import Config
+import Runner
 
 /// Expanding a sweep config into its points (no training).
 @Suite("sweep expansion")

@@ -54,7 +54,7 @@ public struct SweepPlan: Sendable {
         /// The point's run directory.
         public let directory: String
         /// The values as plain JSON-compatible values (numbers, strings, lists), for sweep.json.
-        let jsonValues: [String: any Sendable]
+        public let jsonValues: [String: any Sendable]
 
         /// `key=value key=value`.
         public var label: String { assignments.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
@@ -71,7 +71,7 @@ public struct SweepPlan: Sendable {
     public static func parse(yaml: String, source: String, overrides: [String]) throws -> SweepPlan {
         var document = try ConfigDocument(yaml: yaml, source: source)
         guard let (_, grid) = document.removeTopLevel(sweepKey) else {
-            throw RunnerError.badSweep(
+            throw SweepError(
                 source: source, problem: "the config has no top-level `sweep` mapping",
                 hint: "add e.g. sweep: {seed: [0, 1, 2]}, or run a single config with geodim train")
         }
@@ -86,7 +86,7 @@ public struct SweepPlan: Sendable {
         let values = nodes.map { $0.map(ConfigYAMLText.flow) }
         let count = nodes.reduce(1) { $0 * $1.count }
         guard count <= 100_000 else {
-            throw RunnerError.badSweep(source: source, problem: "the grid has \(count) points, more than 100000", hint: nil)
+            throw SweepError(source: source, problem: "the grid has \(count) points, more than 100000", hint: nil)
         }
 
         let identity = try Self.identity(base: base, keys: keys, values: values)
@@ -130,7 +130,7 @@ public struct SweepPlan: Sendable {
         _ grid: Node, source: String, overrides: [ConfigOverride]
     ) throws -> ([String], [[Node]]) {
         guard let mapping = grid.mapping, !mapping.isEmpty else {
-            throw RunnerError.badSweep(
+            throw SweepError(
                 source: source, problem: "expected a mapping of dotted keys to lists of values, found \(ConfigYAMLText.describe(grid))",
                 hint: "e.g. sweep: {model.hidden: [[10], [30]], seed: [0, 1]}")
         }
@@ -140,26 +140,26 @@ public struct SweepPlan: Sendable {
             let key = keyNode.scalar?.string ?? ConfigYAMLText.describe(keyNode)
             guard ExperimentConfig.schemaKey(key) != nil else {
                 let suggestions = KeySuggestion.suggestions(for: key)
-                throw RunnerError.badSweep(
+                throw SweepError(
                     source: source, problem: "\(key): unknown key",
                     hint: KeySuggestion.hint(for: key, suggestions: suggestions))
             }
             guard key != "name" && key != "logging.runs_directory" else {
-                throw RunnerError.badSweep(
+                throw SweepError(
                     source: source, problem: "\(key) cannot be swept: it places the outputs",
                     hint: "each point already gets its own run directory")
             }
             if let clash = keys.first(where: { $0 == key || $0.hasPrefix(key + ".") || key.hasPrefix($0 + ".") }) {
-                throw RunnerError.badSweep(
+                throw SweepError(
                     source: source, problem: "\(key) is swept twice (also as \(clash))", hint: "list each key once")
             }
             if let override = overrides.first(where: { $0.key == key || $0.key.hasPrefix(key + ".") || key.hasPrefix($0.key + ".") }) {
-                throw RunnerError.badSweep(
+                throw SweepError(
                     source: source, problem: "\(key) is swept, so the override \"\(override.text)\" would be ignored",
                     hint: "drop the override, or change the list under sweep")
             }
             guard let sequence = value.sequence, !sequence.isEmpty else {
-                throw RunnerError.badSweep(
+                throw SweepError(
                     source: source, problem: "\(key): expected a non-empty list of values, found \(ConfigYAMLText.describe(value))",
                     hint: value.sequence == nil ? "write the values as a list, e.g. [\(ConfigYAMLText.describe(value))]" : nil)
             }
@@ -224,16 +224,5 @@ public struct SweepPlan: Sendable {
             },
         ]
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    }
-
-    /// Creates the sweep directory and writes `sweep.json` (atomically; every job of a sweep
-    /// writes the same content).
-    public func writeIndex() throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ExperimentError.runDirectory(path: directory, reason: error.localizedDescription)
-        }
-        try AtomicFile.write([UInt8](try indexJSON()) + [10], to: indexPath)
     }
 }

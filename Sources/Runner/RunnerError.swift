@@ -15,8 +15,6 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable {
     case diverged(directory: String)
     /// Another process holds the run directory.
     case runDirectoryBusy(path: String)
-    /// A sweep specification problem.
-    case badSweep(source: String, problem: String, hint: String?)
     /// Interrupted before a run directory existed: nothing was written.
     case interruptedBeforeStart
 
@@ -42,8 +40,6 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable {
             return "\(directory): the run diverged; resuming it unchanged diverges again at the same step (hint: resume with a smaller learning rate, e.g. optimizer.lr=0.01 --force)"
         case .runDirectoryBusy(let path):
             return "\(path): another geodim process is using this run directory (hint: wait for it to finish, or stop it first)"
-        case .badSweep(let source, let problem, let hint):
-            return "\(source): sweep: \(problem)" + (hint.map { " (hint: \($0))" } ?? "")
         case .interruptedBeforeStart:
             return "interrupted before the run started; nothing was written"
         }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
-import Experiment
+import Config
+import Runner
 
 /// The key table is the one source of every key: the docs, the resolved YAML, the defaults a
 /// minimal config gets, and the resume check all agree with it.

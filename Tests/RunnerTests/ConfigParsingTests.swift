@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-import Experiment
+import Config
+import Runner
 
 /// Config texts shared by the config tests.
 enum ConfigFixture {

@@ -31,7 +31,7 @@ extension ExperimentConfig {
         var lines = [
             "# Config keys",
             "",
-            "Every key of a geodim config, generated from the key table (`Sources/Experiment/ConfigKeys.swift`)",
+            "Every key of a geodim config, generated from the key table (`Sources/Config/ConfigKeys.swift`)",
             "by `geodim keys --markdown`. Each entry reads: allowed values (default): meaning.",
             "",
             "| key | values (default): meaning | fixed on resume |",

@@ -1,0 +1,17 @@
+/// A sweep config that cannot be run: its `sweep:` grid, a point of it, or the sweep's directory.
+public struct SweepError: Error, CustomStringConvertible, Sendable {
+    /// The sweep config's file name.
+    public let source: String
+    /// What is wrong, naming the key or value.
+    public let problem: String
+    /// How to fix it, if there is a short answer.
+    public let hint: String?
+
+    public init(source: String, problem: String, hint: String?) {
+        self.source = source
+        self.problem = problem
+        self.hint = hint
+    }
+
+    public var description: String { "\(source): sweep: \(problem)" + (hint.map { " (hint: \($0))" } ?? "") }
+}
