@@ -59,9 +59,9 @@ private let cases: [Case] = [
     ], float32Tolerance: 2e-4),
 ]
 
-/// Trains `overrides` on ``referenceConfig`` with `--dump-batches` and runs the reference
-/// check on it; the parsed JSON report.
-private func referenceCheck(_ overrides: [String], label: String, extra: [String] = []) throws -> [String: Any] {
+/// Trains ``referenceConfig`` with `overrides` and `--dump-batches` (plus `arguments`) in a
+/// fresh scratch run directory; that directory.
+private func trainReferenceRun(_ overrides: [String], label: String, arguments: [String] = []) throws -> String {
     let scratch = try makeTemporaryDirectory(label)
     let configPath = scratch + "/config.yaml"
     try referenceConfig.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -69,9 +69,18 @@ private func referenceCheck(_ overrides: [String], label: String, extra: [String
     let runDirectory = scratch + "/run"
     let trained = try runProgram(
         try geodimExecutable(),
-        ["train", configPath, "data.directory=\(root)/data/mnist", "--run-dir", runDirectory, "--dump-batches"] + overrides,
+        ["train", configPath, "data.directory=\(root)/data/mnist", "--run-dir", runDirectory, "--dump-batches"]
+            + overrides + arguments,
         directory: root)
     guard trained.status == 0 else { throw TestSupportError("geodim train failed: \(trained.stderr)") }
+    return runDirectory
+}
+
+/// Trains `overrides` on ``referenceConfig`` with `--dump-batches` and runs the reference
+/// check on it; the parsed JSON report.
+private func referenceCheck(_ overrides: [String], label: String, extra: [String] = []) throws -> [String: Any] {
+    let root = packageRoot().path
+    let runDirectory = try trainReferenceRun(overrides, label: label)
     let check = try runProgram(
         "/usr/bin/env", ["python3", "scripts/reference_trainer.py", "check", runDirectory] + extra, directory: root)
     guard check.status == 0,
@@ -106,17 +115,8 @@ struct ReferenceTrainerTests {
 
     @Test("the dump is the permutation geodim trains with: one row per epoch, each a permutation")
     func dumpIsPerEpochPermutations() throws {
-        let scratch = try makeTemporaryDirectory("reference-dump")
-        let configPath = scratch + "/config.yaml"
-        try referenceConfig.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let root = packageRoot().path
-        let run = scratch + "/run"
         // Stopped after 20 steps (in epoch 2): the file holds the two epochs started.
-        let trained = try runProgram(
-            try geodimExecutable(),
-            ["train", configPath, "data.directory=\(root)/data/mnist", "--run-dir", run, "--dump-batches",
-             "--stop-at-step", "20"], directory: root)
-        #expect(trained.status == 0, "\(trained.stderr)")
+        let run = try trainReferenceRun([], label: "reference-dump", arguments: ["--stop-at-step", "20"])
         let check = try runPython(script: """
             import sys, numpy as np
             a = np.load(sys.argv[1])
