@@ -164,6 +164,21 @@ def train(weights, biases, x, y, orders, batch_size, optimizer, drop_last=False)
     return weights, biases, steps
 
 
+def train_with_last_step_apart(weights, biases, x, y, orders, batch_size, optimizer, accuracy, drop_last=False):
+    """``train``, with the last step of the last epoch taken on its own: the same updates (the
+    optimizer carries its state across), and `accuracy(weights, biases)` measured just before
+    that step and after it. How much the final (often partial) batch moves the reported number.
+    Returns (weights, biases, steps, accuracy before the last step, accuracy at the end, rows
+    of the last batch)."""
+    last = orders[-1]
+    cut = (len(last) - 1) // batch_size * batch_size
+    weights, biases, steps = train(weights, biases, x, y, list(orders[:-1]) + [last[:cut]], batch_size, optimizer,
+                                   drop_last=drop_last)
+    before = accuracy(weights, biases)
+    weights, biases, more = train(weights, biases, x, y, [last[cut:]], batch_size, optimizer, drop_last=drop_last)
+    return weights, biases, steps + more, before, accuracy(weights, biases), len(last) - cut
+
+
 # ---------------------------------------------------------------------------- check mode
 
 def resolved_config(path):
@@ -227,21 +242,12 @@ def check(args):
     report = {"precision": cfg["training"]["precision"], "optimizer": cfg["optimizer"]["name"],
               "epochs": len(orders), "layers": []}
     if args.accuracy:
-        # Stop one step short, evaluate, then take the last step: how much the final batch moves
-        # the test accuracy that gets reported.
         test_x = (pixels[log.data.test_indices] / 255.0).astype(np.float32).astype(dtype)
         test_y = log.data.test_labels.astype(np.int64)
-        accuracy = lambda: float((forward(weights, biases, test_x)[-1].argmax(axis=1) == test_y).mean())
-        last = orders[-1]
-        cut = (len(last) - 1) // batch_size * batch_size
-        weights, biases, steps = train(weights, biases, x, labels, list(orders[:-1]) + [last[:cut]], batch_size,
-                                       optimizer, drop_last=args.drop_last)
-        report["test_accuracy_before_last_step"] = accuracy()
-        weights, biases, more = train(weights, biases, x, labels, [last[cut:]], batch_size, optimizer,
-                                      drop_last=args.drop_last)
-        steps += more
-        report["test_accuracy"] = accuracy()
-        report["last_batch_rows"] = len(last) - cut
+        accuracy = lambda w, b: float((forward(w, b, test_x)[-1].argmax(axis=1) == test_y).mean())
+        weights, biases, steps, before, after, last_rows = train_with_last_step_apart(
+            weights, biases, x, labels, orders, batch_size, optimizer, accuracy, drop_last=args.drop_last)
+        report.update(test_accuracy_before_last_step=before, test_accuracy=after, last_batch_rows=last_rows)
     else:
         weights, biases, steps = train(weights, biases, x, labels, orders, batch_size, optimizer,
                                        drop_last=args.drop_last)
@@ -275,15 +281,10 @@ def standalone(args):
     optimizer = make_optimizer(cfg, dtype)
     orders = [rng.permutation(60000) for _ in range(args.epochs)]
     accuracy = lambda w, b: float((forward(w, b, x_test)[-1].argmax(axis=1) == y_test).mean())
-    # All but the last step, then the last step: the accuracy just before it shows how much the
-    # final (partial) batch moves the number that gets reported.
-    last = orders[-1]
-    cut = (len(last) - 1) // args.batch_size * args.batch_size
-    weights, biases, _ = train(weights, biases, x_train, y_train, orders[:-1] + [last[:cut]], args.batch_size, optimizer)
-    before = accuracy(weights, biases)
-    weights, biases, _ = train(weights, biases, x_train, y_train, [last[cut:]], args.batch_size, optimizer)
-    print(json.dumps({"seed": args.seed, "test_accuracy": accuracy(weights, biases),
-                      "test_accuracy_before_last_step": before, "last_batch_rows": len(last) - cut}))
+    _, _, _, before, after, last_rows = train_with_last_step_apart(
+        weights, biases, x_train, y_train, orders, args.batch_size, optimizer, accuracy)
+    print(json.dumps({"seed": args.seed, "test_accuracy": after,
+                      "test_accuracy_before_last_step": before, "last_batch_rows": last_rows}))
 
 
 def main():
