@@ -19,7 +19,7 @@ extension ConfigValueType where Value == Int {
 extension ConfigValueType where Value == UInt64 {
     static var unsignedInteger: ConfigValueType {
         ConfigValueType(
-        expected: "an integer >= 0", read: ConfigYAMLText.uint64, write: { String($0) })
+            expected: "an integer >= 0", read: ConfigYAMLText.uint64, write: { String($0) })
     }
 }
 
@@ -32,7 +32,7 @@ extension ConfigValueType where Value == Double {
 extension ConfigValueType where Value == Bool {
     static var boolean: ConfigValueType {
         ConfigValueType(
-        expected: "true or false", read: ConfigYAMLText.bool, write: { $0 ? "true" : "false" })
+            expected: "true or false", read: ConfigYAMLText.bool, write: { $0 ? "true" : "false" })
     }
 }
 
@@ -45,8 +45,8 @@ extension ConfigValueType where Value == String {
 extension ConfigValueType where Value == [Int] {
     static var integers: ConfigValueType {
         ConfigValueType(
-        expected: "a list of integers", read: { ConfigYAMLText.list($0, ConfigYAMLText.int) },
-        write: { "[" + $0.map(String.init).joined(separator: ", ") + "]" })
+            expected: "a list of integers", read: { ConfigYAMLText.list($0, ConfigYAMLText.int) },
+            write: { "[" + $0.map(String.init).joined(separator: ", ") + "]" })
     }
 }
 

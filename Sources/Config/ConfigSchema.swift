@@ -21,10 +21,10 @@ public struct ConfigKey: Sendable, Equatable {
 extension ExperimentConfig {
     /// Every key of the schema, sections and leaves, in schema order (the order of
     /// ``resolvedYAML()``), from ``keyTable``.
-    public static var schema: [ConfigKey] { keyTable.map(\.key) }
+    public static let schema: [ConfigKey] = keyTable.map(\.key)
 
     /// The keys a resumed run must keep, from ``keyTable``.
-    public static var fixedOnResumeKeys: Set<String> { Set(keyTable.filter(\.fixedOnResume).map(\.path)) }
+    public static let fixedOnResumeKeys: Set<String> = Set(keyTable.filter(\.fixedOnResume).map(\.path))
 
     /// The key table as Markdown, one row per key (docs/config-keys.md is this text).
     public static var keysMarkdown: String {

@@ -60,8 +60,14 @@ struct ShuffleIndependenceTests {
     /// ≥ k (Fisher–Yates fills the end first, so every batch size shares this tail).
     static func tail(_ order: [Int], _ k: Int) -> Set<Int> { Set(order.suffix(k)) }
 
-    /// The orders of every (seed, epoch) pair, from geodim and from the reference.
-    static func orders(reference: Bool) -> [[Int]] {
+    /// The orders of every (seed, epoch) pair, from geodim and from the reference, drawn once
+    /// for all the tests.
+    static let geodimOrders = makeOrders(reference: false)
+    static let referenceOrders = makeOrders(reference: true)
+
+    static func orders(reference: Bool) -> [[Int]] { reference ? referenceOrders : geodimOrders }
+
+    private static func makeOrders(reference: Bool) -> [[Int]] {
         var all: [[Int]] = []
         for seed in seeds {
             for epoch in epochs {
