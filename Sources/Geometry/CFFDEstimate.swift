@@ -30,7 +30,7 @@ public struct CFFDEstimate: Sendable {
 /// reported as not converged: the value is a lower bound).
 public func estimateCFFD(
     architecture: MLPArchitecture, parameters: [Double], variant: OutputVariant, method: BFDMethod,
-    seed: UInt64, mean: Double = 0.5, std: Double = 1, maxRows: Int = 12_000, threads: Int
+    seed: UInt64, mean: Double, std: Double, maxRows: Int, threads: Int
 ) throws -> CFFDEstimate {
     let d = architecture.outputSize
     let bound = architecture.parameterCount - architecture.hiddenNeuronCount

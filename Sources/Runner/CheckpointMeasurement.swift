@@ -18,7 +18,8 @@ public struct CheckpointMeasurement: Sendable {
     /// BLAS threads the measurement runs on.
     public let threads: Int
 
-    /// How the CFFD is estimated (``estimateCFFD(architecture:parameters:variant:method:seed:mean:std:maxRows:threads:)``).
+    /// How the CFFD is estimated (``estimateCFFD(architecture:parameters:variant:method:seed:mean:std:maxRows:threads:)``);
+    /// the defaults are `geodim bfd --cffd`'s: N(0.5, 1) pixels, at most 12,000 rows (`bfd.cffd_max_rows`' default).
     public struct CFFDSettings: Sendable {
         public var seed: UInt64
         public var mean: Double
