@@ -23,8 +23,19 @@ let package = Package(
             name: "CZlib", path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]),
 
+        // The one C++ target: a C interface over FFLAS-FFPACK (header-only; Debian's fflas-ffpack
+        // and libgivaro-dev). Clang parses Givaro's templates lazily (-fdelayed-template-parsing):
+        // two of its uninstantiated templates do not compile under clang's eager two-phase lookup.
+        .target(
+            name: "CModularShim", path: "Sources/CModularShim",
+            cxxSettings: [.unsafeFlags(["-fdelayed-template-parsing", "-Wno-everything"])],
+            linkerSettings: [
+                .linkedLibrary("givaro"), .linkedLibrary("gmpxx"), .linkedLibrary("gmp"), .linkedLibrary("openblas"),
+            ]),
+
         // MARK: - Wrappers (the only importers of the C libraries)
         .target(name: "Linalg", dependencies: ["COpenBLAS"]),
+        .target(name: "ModularLinalg", dependencies: ["CModularShim"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
 
         // MARK: - Library targets
@@ -33,7 +44,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib", "SeededRandom"]),
         .target(name: "Network", dependencies: ["Linalg", "SeededRandom"]),
         .target(name: "Optimizers", dependencies: ["Network"]),
-        .target(name: "Geometry", dependencies: ["Linalg", "Network", "SeededRandom", "Timing"]),
+        .target(name: "Geometry", dependencies: ["Linalg", "ModularLinalg", "Network", "SeededRandom", "Timing"]),
         .target(
             name: "Config",
             dependencies: ["Datasets", "Geometry", "Network", .product(name: "Yams", package: "Yams")]),
@@ -58,11 +69,13 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Linalg", "Network"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
+        .testTarget(name: "ModularLinalgTests", dependencies: ["ModularLinalg", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "SeededRandom", "TestSupport"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Optimizers", "Linalg", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "Network", "Linalg", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Config", "Runner", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )
