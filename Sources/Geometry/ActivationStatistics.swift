@@ -22,8 +22,14 @@ import Network
 ///
 ///     bound = P − hidden − Σ_dead (n_(l−1) + n_(l+1)) + #(dead pairs in consecutive layers).
 ///
-/// This is the rank bound of the smaller network with the dead neurons removed; like
-/// P − hidden it assumes otherwise generic parameters.
+/// This is the rank bound of the smaller network with the dead neurons removed. An input
+/// feature that is 0 on every sample of X (a border pixel of MNIST, say) likewise makes the
+/// columns of its weights into the live first-layer neurons zero, so the bound also drops by
+/// n_1 − (dead neurons of layer 1) per such input (by d when there is no hidden layer).
+///
+/// The bound holds for any parameters whose live hidden neurons each have a nonzero bias or a
+/// nonzero out-weight into a live neuron (or an output): then the rescaling tangents stay
+/// independent outside the zero columns (``symmetryBoundHolds(architecture:parameters:statistics:)``).
 public struct ActivationStatistics: Sendable, Equatable {
     /// Hidden widths n_1 … n_(L−1).
     public let hiddenWidths: [Int]
@@ -35,8 +41,11 @@ public struct ActivationStatistics: Sendable, Equatable {
     public let distinctPatterns: Int
     /// P − hidden.
     public let parameterCountMinusHidden: Int
-    /// The bound P − hidden reduced for the dead neurons (see the type's documentation).
+    /// The bound P − hidden reduced for the dead neurons and the always-zero inputs (see the
+    /// type's documentation).
     public let impliedBound: Int
+    /// Input features that are exactly 0 on every sample.
+    public let zeroInputs: Int
 
     /// Per hidden layer, how many neurons are dead on every input.
     public var deadCounts: [Int] { deadNeurons.map(\.count) }
@@ -79,7 +88,11 @@ public func activationStatistics(_ forward: GeometryForward) -> ActivationStatis
     }
 
     let base = architecture.parameterCount - totalHidden
-    var reduction = 0
+    let inputWidth = sizes[0] + 1
+    let zeroInputs = (0..<sizes[0]).filter { b in
+        (0..<n).allSatisfy { forward.augmentedInputs[0][$0 * inputWidth + b] == 0 }
+    }.count
+    var reduction = zeroInputs * (sizes[1] - (hiddenLayers.isEmpty ? 0 : dead[0].count))
     for (h, layer) in hiddenLayers.enumerated() {
         reduction += dead[h].count * (sizes[layer - 1] + sizes[layer + 1])
         if h + 1 < hiddenLayers.count {
@@ -88,7 +101,8 @@ public func activationStatistics(_ forward: GeometryForward) -> ActivationStatis
     }
     return ActivationStatistics(
         hiddenWidths: hiddenLayers.map { sizes[$0] }, deadNeurons: dead, alwaysActiveNeurons: alwaysActive,
-        distinctPatterns: patterns.count, parameterCountMinusHidden: base, impliedBound: max(0, base - reduction))
+        distinctPatterns: patterns.count, parameterCountMinusHidden: base, impliedBound: max(0, base - reduction),
+        zeroInputs: zeroInputs)
 }
 
 /// Activation statistics of `architecture` with `parameters` on a batch inputs (n, n_0).
@@ -96,4 +110,32 @@ public func activationStatistics(
     architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int
 ) throws -> ActivationStatistics {
     activationStatistics(try geometryForward(architecture: architecture, parameters: parameters, inputs: inputs, count: n))
+}
+
+/// Whether ``ActivationStatistics/impliedBound`` is a bound for these parameters, not only
+/// for generic ones: every live hidden neuron has a nonzero bias or a nonzero out-weight into
+/// a live neuron of the next layer (or into an output), so the rescaling tangents are
+/// independent on columns that are not zero (by induction from the last hidden layer down).
+public func symmetryBoundHolds(
+    architecture: MLPArchitecture, parameters: [Double], statistics: ActivationStatistics
+) -> Bool {
+    let hiddenCount = architecture.layerCount - 1
+    for h in 0..<hiddenCount {
+        let layer = h  // affine layer h produces hidden layer h + 1
+        let next = h + 1  // affine layer reading it
+        let dead = Set(statistics.deadNeurons[h])
+        let deadNext: Set<Int> = h + 1 < hiddenCount ? Set(statistics.deadNeurons[h + 1]) : []
+        let fanIn = architecture.fanIn(next)
+        let fanOut = architecture.fanOut(next)
+        let outWeights = architecture.weightOffset(next)
+        let biases = architecture.biasOffset(layer)
+        for unit in 0..<architecture.fanOut(layer) where !dead.contains(unit) {
+            if parameters[biases + unit] != 0 { continue }
+            let reachesLive = (0..<fanOut).contains { j in
+                !deadNext.contains(j) && parameters[outWeights + j * fanIn + unit] != 0
+            }
+            if !reachesLive { return false }
+        }
+    }
+    return true
 }

@@ -1,0 +1,522 @@
+import Linalg
+import ModularLinalg
+import Network
+import Timing
+
+// MARK: - The exact BFD: rank of J modulo random primes, certified against the structural bound
+//
+// J's entries are exact rationals once the activation pattern is fixed: float parameters are
+// dyadic (m·2^e), MNIST pixels are b/255, random inputs are their stored binary floats. The
+// pattern comes from a float64 forward pass (with its smallest margin logged). Modulo a prime
+// p the forward and backward passes run exactly (FFLAS-FFPACK's fgemm), and
+//   rank_p(J mod p) ≤ rank_Q(J),   rank_p(K mod p) ≤ rank_Q(J)  for K = J·Jᵀ,
+// so every prime proves a lower bound. A lower bound equal to the structural upper bound
+// (row cap, P − hidden, dead-neuron and always-zero-input terms) proves the rank.
+//
+// Matrices (rows per sample r = d for logits, d − 1 for centred, m′ = n·r):
+//   Ã_l  (n, n_l + 1)   residues of the input to layer l, with a column of ones
+//   Δ_l  (m′, n_(l+1))  residues of ∂(output row)/∂(pre-activation of layer l)
+//   K    (m′, m′)       Σ_l (Δ_l Δ_lᵀ) ∘ (Ã_l Ã_lᵀ expanded to rows), when m′ ≤ P
+//   J    (m′, P)        J itself (row (i,k): Δ_l[(i,k), a]·Ã_l[i, b]), when m′ > P
+
+/// How the inputs of a batch are read as exact rationals.
+public enum ExactInputEncoding: String, Sendable, Codable {
+    /// MNIST pixels: each value is the float32 rounding of b/255 for a byte b, read as b/255.
+    case pixelBytes = "pixel_bytes"
+    /// Any other inputs (random, noisy): each binary float is read exactly, as m·2^e.
+    case binaryFloats = "binary_floats"
+}
+
+/// Which matrix the exact engine reduced modulo each prime.
+public enum ExactMatrix: String, Sendable, Codable {
+    /// K = J·Jᵀ (m′ × m′), from the per-layer factors: when m′ ≤ P.
+    case gramRows = "gram_rows"
+    /// J itself (m′ × P): when m′ > P.
+    case jacobian
+}
+
+/// The exact BFD of one output variant on one batch.
+public struct ExactBFDResult: Sendable {
+    /// The variant asked for. Softmax's exact rank is the centred one (DESIGN.md §3: softmax's
+    /// per-sample map has kernel 1 and range 1^⊥), reported with ``computedAs`` = centred.
+    public let variant: OutputVariant
+    /// The variant whose Jacobian was reduced (centred for softmax).
+    public let computedAs: OutputVariant
+    /// max over the primes of rank_p: a proven lower bound on the rank.
+    public let rank: Int
+    /// Whether ``rank`` equals ``upperBound``, which proves it (for the logged pattern).
+    public let certified: Bool
+    /// The primes used, in order; a certified rank stops at the first prime that reaches the bound.
+    public let primes: [UInt64]
+    /// rank_p for each prime of ``primes``.
+    public let ranksModulo: [Int]
+    /// An upper bound on the probability that the true rank exceeds ``rank`` (0 when certified).
+    public let failureBound: Double
+    /// log₂ of the Hadamard bound on the integer minors of the scaled matrix (the bits a bad
+    /// prime must divide).
+    public let integerBits: Double
+    /// min(row cap, P − hidden − dead-neuron and always-zero-input terms).
+    public let upperBound: Int
+    /// Which matrix was reduced.
+    public let matrix: ExactMatrix
+    /// The smallest |z|/(Σ|w_b·a_b| + |b|) over the batch's hidden pre-activations.
+    public let patternMargin: Double
+    /// Pre-activations whose margin is below ``ExactBFDSettings/ambiguousMargin``: their sign, and
+    /// so the pattern, cannot be trusted from floats.
+    public let ambiguousPreactivations: Int
+    /// How the inputs were read.
+    public let encoding: ExactInputEncoding
+    /// Wall-clock seconds: the shared float pass plus this variant's modular work.
+    public let seconds: Double
+
+    /// "!" for a certified rank, "~" for a probabilistic one.
+    public var marker: String { certified ? "!" : "~" }
+}
+
+/// The exact engine's settings.
+public struct ExactBFDSettings: Sendable, Equatable {
+    /// Primes to try while the rank is not certified (1...16).
+    public var primeCount: Int
+    /// Seed of the prime draw (stream "exact-primes").
+    public var seed: UInt64
+
+    public init(primeCount: Int = 2, seed: UInt64 = 0) {
+        self.primeCount = primeCount
+        self.seed = seed
+    }
+
+    /// Below this margin a pre-activation's sign is flagged as ambiguous.
+    public static let ambiguousMargin = 1e-9
+}
+
+/// The exact BFD of a network on a batch, for each of `variants` (results in that order).
+///
+/// parameters is the flat buffer (P), inputs is (n, n_0) row-major as the numerical engine
+/// gets them; `encoding` says how to read them exactly. `threads` BLAS threads (FFLAS runs on
+/// OpenBLAS's dgemm).
+public func exactBatchFunctionalDimensions(
+    architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
+    encoding: ExactInputEncoding, variants: [OutputVariant], settings: ExactBFDSettings, threads: Int
+) throws -> [ExactBFDResult] {
+    guard (1...16).contains(settings.primeCount) else {
+        throw GeometryError.invalidArgument("the exact engine's prime count must be in 1...16 (got \(settings.primeCount))")
+    }
+    guard threads >= 1 else { throw GeometryError.invalidArgument("threads must be ≥ 1 (got \(threads))") }
+    guard !variants.isEmpty else { throw GeometryError.invalidArgument("no output variant to measure") }
+    return try BLASRuntime.withThreadCount(threads) {
+        try measureExact(
+            architecture: architecture, parameters: parameters, inputs: inputs, count: n, encoding: encoding,
+            variants: variants, settings: settings)
+    }
+}
+
+private func measureExact(
+    architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
+    encoding: ExactInputEncoding, variants: [OutputVariant], settings: ExactBFDSettings
+) throws -> [ExactBFDResult] {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let exactInputs = try ExactInputs(inputs, count: n, featureCount: architecture.inputSize, encoding: encoding)
+    let forward = try geometryForward(
+        architecture: architecture, parameters: parameters, inputs: exactInputs.patternInputs, count: n)
+    let statistics = activationStatistics(forward)
+    let margins = patternMargins(forward)
+    let logitsFactors = jacobianFactors(forward, variant: .logits)
+    let scaling = try IntegerScaling(architecture: architecture, parameters: parameters, inputs: exactInputs)
+    let boundHolds = symmetryBoundHolds(architecture: architecture, parameters: parameters, statistics: statistics)
+    let sharedSeconds = seconds(clock.now - start)
+
+    // Softmax is measured as centred; each distinct computed variant once.
+    let computed = variants.map { $0 == .softmax ? OutputVariant.centred : $0 }
+    var distinct: [OutputVariant] = []
+    for variant in computed where !distinct.contains(variant) { distinct.append(variant) }
+
+    struct Progress {
+        var ranks: [Int] = []
+        var primes: [UInt64] = []
+        var seconds: Double = 0
+    }
+    var progress = [OutputVariant: Progress]()
+    let d = architecture.outputSize
+    let bounds = Dictionary(uniqueKeysWithValues: distinct.map { variant in
+        (variant, min(variant.rowCap(sampleCount: n, outputSize: d), statistics.impliedBound))
+    })
+    let primes = ExactPrimes.draw(settings.primeCount, seed: settings.seed)
+    for prime in primes {
+        let pending = distinct.filter { (progress[$0]?.ranks.max() ?? -1) < bounds[$0]! }
+        if pending.isEmpty { break }
+        let primeStart = clock.now
+        let field = try PrimeField(prime: prime)
+        let residues = try residueForward(forward, parameters: parameters, inputs: exactInputs, field: field)
+        let forwardSeconds = seconds(clock.now - primeStart) / Double(pending.count)
+        for variant in pending {
+            let variantStart = clock.now
+            let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
+            let rank = try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field)
+            guard rank <= bounds[variant]! else {
+                throw GeometryError.invalidArgument(
+                    "the rank modulo \(prime) (\(rank)) exceeds the structural upper bound (\(bounds[variant]!)) of the \(variant.rawValue) Jacobian: the bound or the pattern is wrong (please report this)")
+            }
+            progress[variant, default: Progress()].ranks.append(rank)
+            progress[variant, default: Progress()].primes.append(prime)
+            progress[variant, default: Progress()].seconds += seconds(clock.now - variantStart) + forwardSeconds
+        }
+    }
+
+    return variants.map { asked in
+        let variant = asked == .softmax ? OutputVariant.centred : asked
+        let state = progress[variant] ?? Progress()
+        let rank = state.ranks.max() ?? 0
+        let bound = bounds[variant]!
+        let rowsPerSample = variant == .logits ? d : d - 1
+        let rows = n * rowsPerSample
+        let matrix: ExactMatrix = rows <= architecture.parameterCount ? .gramRows : .jacobian
+        let bits = hadamardBits(
+            logitsFactors, scaling: scaling, variant: variant, matrix: matrix, upperBound: bound)
+        // A proof needs the bound to hold for these parameters and a pattern floats can be trusted on.
+        let certified = rank == bound && boundHolds && margins.ambiguous == 0
+        return ExactBFDResult(
+            variant: asked, computedAs: variant, rank: rank, certified: certified, primes: state.primes,
+            ranksModulo: state.ranks,
+            failureBound: certified ? 0 : ExactPrimes.failureBound(integerBits: bits, primeCount: state.primes.count),
+            integerBits: bits, upperBound: bound, matrix: matrix, patternMargin: margins.smallest,
+            ambiguousPreactivations: margins.ambiguous, encoding: encoding, seconds: sharedSeconds + state.seconds)
+    }
+}
+
+/// rank_p of J (logits or centred) modulo one given prime, under the float64 pattern: the
+/// engine's building block, public so that tests can compare it with an independent twin.
+public func exactRankModulo(
+    prime: UInt64, architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
+    encoding: ExactInputEncoding, variant: OutputVariant
+) throws -> Int {
+    guard variant != .softmax else {
+        throw GeometryError.invalidArgument("softmax has no exact Jacobian; its rank is the centred one")
+    }
+    let field = try PrimeField(prime: prime)
+    let exactInputs = try ExactInputs(inputs, count: n, featureCount: architecture.inputSize, encoding: encoding)
+    let forward = try geometryForward(
+        architecture: architecture, parameters: parameters, inputs: exactInputs.patternInputs, count: n)
+    let residues = try residueForward(forward, parameters: parameters, inputs: exactInputs, field: field)
+    let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
+    return try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field)
+}
+
+// MARK: - Inputs read exactly
+
+/// A batch's inputs as exact rationals: pixel bytes (value b/255) or binary floats.
+struct ExactInputs {
+    let encoding: ExactInputEncoding
+    let count: Int
+    let featureCount: Int
+    /// For pixel bytes: b, else empty.
+    let bytes: [UInt8]
+    /// The values the float64 pattern pass sees: b/255 rounded once in float64 for pixels,
+    /// the binary floats themselves otherwise.
+    let patternInputs: [Double]
+
+    init(_ inputs: [Double], count: Int, featureCount: Int, encoding: ExactInputEncoding) throws {
+        guard inputs.count == count * featureCount else {
+            throw GeometryError.shapeMismatch(what: "inputs (\(count) × \(featureCount))", expected: count * featureCount, actual: inputs.count)
+        }
+        self.encoding = encoding
+        self.count = count
+        self.featureCount = featureCount
+        switch encoding {
+        case .pixelBytes:
+            var bytes = [UInt8](repeating: 0, count: inputs.count)
+            for (index, x) in inputs.enumerated() {
+                let b = (x * 255).rounded()
+                guard b >= 0, b <= 255, Float(x) == Float(Double(b) / 255) else {
+                    throw GeometryError.invalidArgument(
+                        "input \(index / featureCount), feature \(index % featureCount) is \(x), not a pixel byte / 255 (read these inputs as binary floats instead)")
+                }
+                bytes[index] = UInt8(b)
+            }
+            self.bytes = bytes
+            self.patternInputs = bytes.map { Double($0) / 255 }
+        case .binaryFloats:
+            guard let bad = inputs.firstIndex(where: { !$0.isFinite }) else {
+                self.bytes = []
+                self.patternInputs = inputs
+                return
+            }
+            throw GeometryError.invalidArgument("input \(bad / featureCount), feature \(bad % featureCount) is \(inputs[bad]), not a finite number")
+        }
+    }
+
+    /// The residues of the inputs modulo p, (n, n_0).
+    func residues(_ field: PrimeField) throws -> [UInt64] {
+        switch encoding {
+        case .pixelBytes:
+            let inverse = try field.inverse(255)
+            let table = (0..<256).map { field.multiply(UInt64($0), inverse) }
+            return bytes.map { table[Int($0)] }
+        case .binaryFloats:
+            return try patternInputs.map { try field.residue(exactly: $0) }
+        }
+    }
+}
+
+// MARK: - Pattern margins
+
+/// The smallest relative margin |z| / (Σ_b |w_b·a_b| + |b|) of every hidden pre-activation
+/// z = w·a + b, and how many fall below ``ExactBFDSettings/ambiguousMargin``.
+///
+/// The denominator is what float64 rounding errors in z scale with (each term's own error, and
+/// the errors a_b carries from earlier layers, are relative to |w_b·a_b|), so a margin well
+/// above depth·width·ε means the float sign is the exact sign. It is never larger than
+/// ‖w‖·‖a‖ + |b|, so this margin is at least the Cauchy–Schwarz one. A pre-activation whose
+/// terms are all exactly 0 is exactly 0 and not ambiguous.
+func patternMargins(_ forward: GeometryForward) -> (smallest: Double, ambiguous: Int) {
+    let architecture = forward.architecture
+    let parameters = forward.parameters
+    let n = forward.n
+    var smallest = Double.infinity
+    var ambiguous = 0
+    for layer in 0..<(architecture.layerCount - 1) {
+        let fanIn = architecture.fanIn(layer)
+        let fanOut = architecture.fanOut(layer)
+        let weights = architecture.weightOffset(layer)
+        let biases = architecture.biasOffset(layer)
+        let a = forward.augmentedInputs[layer]
+        for i in 0..<n {
+            let row = i * (fanIn + 1)
+            for unit in 0..<fanOut {
+                let bias = parameters[biases + unit]
+                var z = bias
+                var scale = abs(bias)
+                for b in 0..<fanIn {
+                    let term = parameters[weights + unit * fanIn + b] * a[row + b]
+                    z += term
+                    scale += abs(term)
+                }
+                guard scale > 0 else { continue }
+                let margin = abs(z) / scale
+                smallest = min(smallest, margin)
+                if margin < ExactBFDSettings.ambiguousMargin { ambiguous += 1 }
+            }
+        }
+    }
+    return (smallest, ambiguous)
+}
+
+// MARK: - Forward and backward modulo p
+
+/// Residues of the forward pass under the float pattern.
+struct ResidueForward {
+    /// augmented[l] is Ã_l (n, n_l + 1).
+    let augmented: [[Double]]
+    /// weights[l] is W_l (n_(l+1), n_l), without the bias.
+    let weights: [[Double]]
+}
+
+/// Ã_l = [A_l | 1] with A_0 = X and A_(l+1) = mask_(l+1) ⊙ (Ã_l Ŵ_lᵀ), Ŵ_l = [W_l | b_l], mod p.
+func residueForward(
+    _ forward: GeometryForward, parameters: [Double], inputs: ExactInputs, field: PrimeField
+) throws -> ResidueForward {
+    let architecture = forward.architecture
+    let n = forward.n
+    let x = try inputs.residues(field)
+    let n0 = architecture.inputSize
+    var current = [Double](repeating: 1, count: n * (n0 + 1))
+    for i in 0..<n {
+        for b in 0..<n0 { current[i * (n0 + 1) + b] = Double(x[i * n0 + b]) }
+    }
+    var augmented: [[Double]] = []
+    var weights: [[Double]] = []
+    var powers = [Int: UInt64]()
+    func residue(_ value: Double) throws -> UInt64 {
+        if value == 0 { return 0 }
+        let (significand, exponent) = integerSignificand(value)
+        let power: UInt64
+        if let cached = powers[exponent] {
+            power = cached
+        } else {
+            power = field.powerOfTwo(exponent)
+            powers[exponent] = power
+        }
+        let m = significand % field.prime
+        return field.multiply(value < 0 ? field.negate(m) : m, power)
+    }
+    for layer in 0..<architecture.layerCount {
+        let fanIn = architecture.fanIn(layer)
+        let fanOut = architecture.fanOut(layer)
+        let w = architecture.weightOffset(layer)
+        let bias = architecture.biasOffset(layer)
+        var extended = [Double](repeating: 0, count: fanOut * (fanIn + 1))
+        var plain = [Double](repeating: 0, count: fanOut * fanIn)
+        for unit in 0..<fanOut {
+            for b in 0..<fanIn {
+                let r = Double(try residue(parameters[w + unit * fanIn + b]))
+                extended[unit * (fanIn + 1) + b] = r
+                plain[unit * fanIn + b] = r
+            }
+            extended[unit * (fanIn + 1) + fanIn] = Double(try residue(parameters[bias + unit]))
+        }
+        augmented.append(current)
+        weights.append(plain)
+        if layer == architecture.layerCount - 1 { break }
+        var z = [Double](repeating: 0, count: n * fanOut)
+        try modularMultiply(current, extended, transposeB: true, m: n, n: fanOut, k: fanIn + 1, into: &z, field: field)
+        var next = [Double](repeating: 1, count: n * (fanOut + 1))
+        for i in 0..<n {
+            for unit in 0..<fanOut {
+                next[i * (fanOut + 1) + unit] = forward.isActive(hidden: layer + 1, sample: i, neuron: unit) ? z[i * fanOut + unit] : 0
+            }
+        }
+        current = next
+    }
+    return ResidueForward(augmented: augmented, weights: weights)
+}
+
+/// Δ_l mod p for a variant (logits: rows e_k; centred: rows e_k − e_(d−1), k < d − 1, a basis
+/// of the centred outputs' row space), from the top layer down:
+/// Δ_(l−1) = (Δ_l W_l) ⊙ mask_l.
+func residueDeltas(
+    _ residues: ResidueForward, forward: GeometryForward, variant: OutputVariant, field: PrimeField
+) throws -> [[Double]] {
+    let architecture = forward.architecture
+    let n = forward.n
+    let d = architecture.outputSize
+    let r = variant == .logits ? d : d - 1
+    let rows = n * r
+    let layerCount = architecture.layerCount
+    var deltas = [[Double]](repeating: [], count: layerCount)
+    var top = [Double](repeating: 0, count: rows * d)
+    for i in 0..<n {
+        for k in 0..<r {
+            top[(i * r + k) * d + k] = 1
+            if variant != .logits { top[(i * r + k) * d + d - 1] = Double(field.prime - 1) }
+        }
+    }
+    deltas[layerCount - 1] = top
+    for layer in stride(from: layerCount - 1, to: 0, by: -1) {
+        let fanIn = architecture.fanIn(layer)
+        let fanOut = architecture.fanOut(layer)
+        var product = [Double](repeating: 0, count: rows * fanIn)
+        try modularMultiply(deltas[layer], residues.weights[layer], m: rows, n: fanIn, k: fanOut, into: &product, field: field)
+        for row in 0..<rows {
+            let i = row / r
+            for unit in 0..<fanIn where !forward.isActive(hidden: layer, sample: i, neuron: unit) {
+                product[row * fanIn + unit] = 0
+            }
+        }
+        deltas[layer - 1] = product
+    }
+    return deltas
+}
+
+/// rank_p of K (m′ ≤ P) or of J (m′ > P).
+func residueRank(
+    _ residues: ResidueForward, deltas: [[Double]], forward: GeometryForward, variant: OutputVariant,
+    field: PrimeField
+) throws -> Int {
+    let architecture = forward.architecture
+    let n = forward.n
+    let r = variant == .logits ? architecture.outputSize : architecture.outputSize - 1
+    let rows = n * r
+    if rows <= architecture.parameterCount {
+        var gram = try residueGram(residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, field: field)
+        return try modularRank(overwriting: &gram, rows: rows, columns: rows, field: field)
+    }
+    var jacobian = residueJacobian(residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, field: field)
+    return try modularRank(overwriting: &jacobian, rows: rows, columns: architecture.parameterCount, field: field)
+}
+
+/// K (m′, m′) = Σ_l (Δ_l Δ_lᵀ) ∘ G_l mod p, G_l = Ã_l Ã_lᵀ (n, n) expanded to rows:
+/// K[(i,k), (j,k′)] = Σ_l (Δ_l Δ_lᵀ)[(i,k), (j,k′)] · G_l[i, j]. Built in blocks of rows so the
+/// only m′-wide temporaries are one block tall.
+func residueGram(
+    _ residues: ResidueForward, deltas: [[Double]], architecture: MLPArchitecture, n: Int, rowsPerSample r: Int,
+    field: PrimeField
+) throws -> [Double] {
+    let rows = n * r
+    let p = field.prime
+    let layerCount = architecture.layerCount
+    var inputGrams: [[Double]] = []
+    for layer in 0..<layerCount {
+        let width = architecture.fanIn(layer) + 1
+        var g = [Double](repeating: 0, count: n * n)
+        try modularMultiply(residues.augmented[layer], residues.augmented[layer], transposeB: true, m: n, n: n, k: width, into: &g, field: field)
+        inputGrams.append(g)
+    }
+    var gram = [Double](repeating: 0, count: rows * rows)
+    let samplesPerBlock = max(1, 2048 / r)
+    var firstSample = 0
+    while firstSample < n {
+        let blockSamples = min(samplesPerBlock, n - firstSample)
+        let blockRows = blockSamples * r
+        var accumulator = [UInt64](repeating: 0, count: blockRows * rows)
+        for layer in 0..<layerCount {
+            let width = architecture.fanOut(layer)
+            let block = Array(deltas[layer][(firstSample * r * width)..<((firstSample + blockSamples) * r * width)])
+            var product = [Double](repeating: 0, count: blockRows * rows)
+            try modularMultiply(block, deltas[layer], transposeB: true, m: blockRows, n: rows, k: width, into: &product, field: field)
+            // Each term is < p² < 2^46; 2^17 of them fit in 64 bits before a reduction.
+            let reduceAfter = layer % 131_072 == 131_071
+            inputGrams[layer].withUnsafeBufferPointer { g in
+                product.withUnsafeBufferPointer { t in
+                    accumulator.withUnsafeMutableBufferPointer { acc in
+                        for localRow in 0..<blockRows {
+                            let i = firstSample + localRow / r
+                            let base = localRow * rows
+                            for j in 0..<n {
+                                let gij = UInt64(g[i * n + j])
+                                if gij == 0 { continue }
+                                for k in 0..<r {
+                                    acc[base + j * r + k] &+= UInt64(t[base + j * r + k]) &* gij
+                                }
+                            }
+                            if reduceAfter {
+                                for column in 0..<rows { acc[base + column] %= p }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        accumulator.withUnsafeBufferPointer { acc in
+            gram.withUnsafeMutableBufferPointer { k in
+                let offset = firstSample * r * rows
+                for index in 0..<(blockRows * rows) { k[offset + index] = Double(acc[index] % p) }
+            }
+        }
+        firstSample += blockSamples
+    }
+    return gram
+}
+
+/// J (m′, P) mod p in Network's parameter layout: J[(i,k), W_l[a,b]] = Δ_l[(i,k), a]·Ã_l[i, b],
+/// J[(i,k), b_l[a]] = Δ_l[(i,k), a].
+func residueJacobian(
+    _ residues: ResidueForward, deltas: [[Double]], architecture: MLPArchitecture, n: Int, rowsPerSample r: Int,
+    field: PrimeField
+) -> [Double] {
+    let rows = n * r
+    let columns = architecture.parameterCount
+    var jacobian = [Double](repeating: 0, count: rows * columns)
+    jacobian.withUnsafeMutableBufferPointer { j in
+        for layer in 0..<architecture.layerCount {
+            let fanIn = architecture.fanIn(layer)
+            let fanOut = architecture.fanOut(layer)
+            let weights = architecture.weightOffset(layer)
+            let biases = architecture.biasOffset(layer)
+            let a = residues.augmented[layer]
+            let delta = deltas[layer]
+            for row in 0..<rows {
+                let i = row / r
+                let base = row * columns
+                for unit in 0..<fanOut {
+                    let value = UInt64(delta[row * fanOut + unit])
+                    if value == 0 { continue }
+                    for b in 0..<fanIn {
+                        j[base + weights + unit * fanIn + b] = Double(field.multiply(value, UInt64(a[i * (fanIn + 1) + b])))
+                    }
+                    j[base + biases + unit] = Double(value)
+                }
+            }
+        }
+    }
+    return jacobian
+}
