@@ -22,6 +22,19 @@ public struct BFDBenchmarkRow: Sendable, Codable {
     public var peakBytes: Int
 }
 
+/// A method `geodim bench bfd` times: a numerical ``BFDMethod`` or the exact engine.
+public enum BenchBFDMethod: String, CaseIterable, Sendable, Codable {
+    case jacobian
+    case gram
+    case gramInertia = "gram_inertia"
+    /// The exact BFD (``exactBatchFunctionalDimensions(architecture:parameters:inputs:count:encoding:variants:settings:threads:)``),
+    /// two primes, seed 0: "clear" reads certified.
+    case exact
+
+    /// The numerical method, nil for exact.
+    public var numerical: BFDMethod? { BFDMethod(rawValue: rawValue) }
+}
+
 /// The paper's network at Glorot-uniform initialisation (seed 0) and the first n MNIST test
 /// images: the workload of `geodim bench bfd`.
 public struct BFDBenchmarkWorkload: Sendable {
@@ -43,9 +56,20 @@ public struct BFDBenchmarkWorkload: Sendable {
 
     /// Runs one method on `threads` BLAS threads and returns its row (the peak memory is this
     /// process's so far).
-    public func run(_ method: BFDMethod, variant: OutputVariant, threads: Int) throws -> BFDBenchmarkRow {
+    public func run(_ method: BenchBFDMethod, variant: OutputVariant, threads: Int) throws -> BFDBenchmarkRow {
         let clock = ContinuousClock()
         let start = clock.now
+        guard let method = method.numerical else {
+            let result = try exactBatchFunctionalDimensions(
+                architecture: architecture, parameters: parameters, inputs: inputs, count: n, encoding: .pixelBytes,
+                variants: [variant], settings: ExactBFDSettings(primeCount: 2, seed: 0), threads: threads)[0]
+            let elapsed = seconds(clock.now - start)
+            let rowsPerSample = result.computedAs == .logits ? architecture.outputSize : architecture.outputSize - 1
+            return BFDBenchmarkRow(
+                n: n, rows: n * rowsPerSample, method: BenchBFDMethod.exact.rawValue, variant: variant.rawValue,
+                rank: result.rank, clear: result.certified, gapRatio: .nan, seconds: elapsed,
+                peakBytes: peakResidentBytes())
+        }
         let result = try batchFunctionalDimension(
             architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
             method: method, rule: .gap, relativeTolerance: 1e-10, threads: threads)

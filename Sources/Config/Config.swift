@@ -170,6 +170,10 @@ extension ExperimentConfig {
         public var cffd: Bool = false
         /// Largest number of Jacobian rows n·d the CFFD estimate may use.
         public var cffdMaxRows: Int = 0
+        /// Also compute the exact BFD (rank modulo random primes, certified when it reaches the bound).
+        public var exact: Bool = false
+        /// Primes the exact engine tries while a rank is not certified.
+        public var exactPrimes: Int = 0
     }
 
     /// `logging`: where runs are written and what they keep.

@@ -144,6 +144,16 @@ extension ExperimentConfig {
         .value(
             "bfd.cffd_max_rows", \.bfd.cffdMaxRows, .integer, default: 12_000, "integer >= 10",
             "largest n·d the CFFD estimate may use", check: .atLeast(10)),
+        .value(
+            "bfd.exact", \.bfd.exact, .boolean, default: false, "boolean",
+            "also compute the exact BFD: rank modulo random primes, certified when it reaches the structural bound",
+            fixed: true),
+        .value(
+            "bfd.exact_primes", \.bfd.exactPrimes, .integer, default: 2, "integer in 1...16",
+            "primes the exact engine tries while a rank is not certified (each lowers the failure bound)", fixed: true,
+            check: .custom { value, key, check throws(ConfigError) in
+                try check.that(value, in: 1...16, key)
+            }),
 
         .section("logging", "outputs"),
         .value(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Config
 import Runner
 import Foundation
@@ -9,6 +10,7 @@ import Geometry
 extension OutputVariant: ExpressibleByArgument {}
 extension BFDMethod: ExpressibleByArgument {}
 extension RankRule: ExpressibleByArgument {}
+extension BenchBFDMethod: ExpressibleByArgument {}
 extension ExperimentConfig.BFDInput: ExpressibleByArgument {}
 
 /// A comma-separated list of choices, such as `--output logits,centred`.

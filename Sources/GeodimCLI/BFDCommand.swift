@@ -58,6 +58,15 @@ struct BFDCommand: ParsableCommand {
     @Option(help: "Print the first K singular values of each spectrum.")
     var spectrum = 0
 
+    @Flag(help: "Also compute the exact BFD: the rank modulo random primes, certified (!) when it reaches the structural bound, else probabilistic (~) with a failure bound.")
+    var exact = false
+
+    @Option(help: "Primes the exact engine tries while a rank is not certified (1...16).")
+    var exactPrimes = 2
+
+    @Option(help: "Seed of the exact engine's prime draw (stream exact-primes).")
+    var exactSeed: UInt64 = 0
+
     func run() throws {
         do {
             try compute()
@@ -80,13 +89,19 @@ struct BFDCommand: ParsableCommand {
         let architecture = MLPArchitecture(
             inputSize: stored.layerSizes[0], hiddenWidths: Array(stored.layerSizes.dropFirst().dropLast()),
             outputSize: stored.layerSizes[stored.layerSizes.count - 1])
+        guard (1...16).contains(exactPrimes) else {
+            throw ValidationError("--exact-primes: \(exactPrimes) is outside 1...16")
+        }
         var values: [Double]
+        let encoding: ExactInputEncoding
         switch try LoggedInputs.read(path: path, source: inputs.rawValue) {
         case .pooledIndices(let indices):
             let mnist = try MNIST.load(directory: data ?? stored.dataDirectory, verifyChecksums: true)
             values = mnist.labeledSet(pooledIndices: indices).inputs.map(Double.init)
+            encoding = .pixelBytes
         case .values(let stored, _):
             values = stored.map(Double.init)
+            encoding = .binaryFloats
         }
         var n = values.count / architecture.inputSize
         if let count {
@@ -99,11 +114,14 @@ struct BFDCommand: ParsableCommand {
         say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs.rawValue) inputs n = \(n), method \(method.rawValue), rule \(rule.rawValue)")
         let measurement = CheckpointMeasurement(
             architecture: architecture,
-            sets: [BFDInputSet(source: inputs, inputs: values, count: n, pooledIndices: [])],
+            sets: [BFDInputSet(source: inputs, inputs: values, count: n, pooledIndices: [], encoding: encoding)],
             variants: variants, method: method, rule: rule, relativeTolerance: tolerance, keepSpectrum: true,
-            cffd: cffd ? CheckpointMeasurement.CFFDSettings(seed: 0) : nil, threads: threads)
+            cffd: cffd ? CheckpointMeasurement.CFFDSettings(seed: 0) : nil,
+            exact: exact ? ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed) : nil,
+            threads: threads)
         let measured = try measurement.measure(parameters: stored.parameters)
         let results = measured.results
+        let exactResults = measured.exact
         say(["output", "rank", "clear", "gap", "numpy", "gap_rule", "relative", "row_cap", "bound", "seconds"]
             .enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
         for result in results {
@@ -115,6 +133,9 @@ struct BFDCommand: ParsableCommand {
                 String(format: "%.2f", result.seconds),
             ]
             say(cells.enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
+            if let exactResult = exactResults.first(where: { $0.variant == result.variant }) {
+                say(exactLine(exactResult))
+            }
             if spectrum > 0, !e.spectrum.isEmpty {
                 let shown = e.spectrum.prefix(spectrum).map { String(format: "%.4g", $0) }.joined(separator: " ")
                 say("  spectrum[0..<\(min(spectrum, e.spectrum.count))]: \(shown)")
@@ -128,5 +149,17 @@ struct BFDCommand: ParsableCommand {
             }
             say("cffd estimate (\(variants[0].rawValue)): \(estimate.value)\(estimate.converged ? "" : " (still growing at the largest size)"); P - hidden = \(architecture.parameterCount - architecture.hiddenNeuronCount)")
         }
+    }
+
+    /// One line per exact result: the rank with its marker, the primes and what backs it.
+    private func exactLine(_ result: ExactBFDResult) -> String {
+        let primes = zip(result.primes, result.ranksModulo).map { "\($0.0) → \($0.1)" }.joined(separator: ", ")
+        let proof = result.certified
+            ? "certified: equals the structural bound \(result.upperBound)"
+            : String(format: "probabilistic: bound %d, P(BFD > %d) ≤ %.3g (Hadamard bound 2^%.0f)",
+                     result.upperBound, result.rank, result.failureBound, result.integerBits)
+        let computed = result.computedAs == result.variant ? "" : " (as \(result.computedAs.rawValue))"
+        let margin = String(format: "pattern margin %.2e, %d ambiguous", result.patternMargin, result.ambiguousPreactivations)
+        return "  exact\(computed): \(result.rank)\(result.marker)  \(proof); primes \(primes); \(result.matrix.rawValue), \(result.encoding.rawValue); \(margin); \(String(format: "%.2f", result.seconds)) s"
     }
 }

@@ -53,7 +53,10 @@ enum InspectReport {
         lines.append("")
         var header = [("epoch", 6), ("step", 7), ("tr_loss", 9), ("tr_acc", 9), ("te_loss", 9), ("te_acc", 9)]
             .map { padLeft($0.0, $0.1) }.joined(separator: " ")
-        for series in reading.series { header += " " + padLeft(series.name, 15) }
+        for series in reading.series {
+            header += " " + padLeft(series.name, 15)
+            if series.exactRanks != nil { header += " " + padLeft("exact", 8) }
+        }
         lines.append(header)
         for row in reading.epochs.indices {
             var line = String(
@@ -62,10 +65,16 @@ enum InspectReport {
             for series in reading.series where row < series.ranks.count {
                 let mark = series.clear[row] == 1 ? " " : "?"
                 line += " " + padLeft("\(series.ranks[row])\(mark)/\(series.rowCap)", 15)
+                if let exact = series.exactRanks, let certified = series.exactCertified, row < exact.count {
+                    line += " " + padLeft(exact[row] < 0 ? "-" : "\(exact[row])\(certified[row] == 1 ? "!" : "~")", 8)
+                }
             }
             lines.append(line)
         }
         lines.append("(rank/row cap; ? = no clear gap in the spectrum, the rank depends on the rule)")
+        if reading.series.contains(where: { $0.exactRanks != nil }) {
+            lines.append("(exact: the rank modulo random primes; ! = certified, it equals the structural bound; ~ = a proven lower bound, exact up to the logged exact_failure_bound)")
+        }
         return lines
     }
 }

@@ -79,7 +79,9 @@ struct RunLogHandles {
         for entry in layout.series {
             let group = try root.group("checkpoints/bfd/" + entry.groupName)
             var datasets: [String: HDF5Dataset] = [:]
-            for name in bfdNames { datasets[name] = try group.dataset(name) }
+            for name in bfdNames + (entry.exact == nil ? [] : RunLogWriter.exactColumnNames) {
+                datasets[name] = try group.dataset(name)
+            }
             bfd.append(datasets)
         }
         var neurons: [[String: HDF5Dataset]] = []
@@ -235,6 +237,30 @@ extension RunLogWriter {
             for (name, description) in RunLogWriter.bfdRealColumns {
                 datasets[name] = try group.createExtendableDataset(name, of: Double.self, fillValue: .nan)
                 try describe(datasets[name], description)
+            }
+            if let exact = entry.exact {
+                try group.attributes.set("exact_computed_as", exact.computedAs)
+                try group.attributes.set("exact_encoding", exact.encoding)
+                try group.attributes.set("exact_matrix", exact.matrix)
+                try group.attributes.set("exact_prime_slots", Int64(exact.primeSlots))
+                for (name, description) in RunLogWriter.exactIntegerColumns {
+                    datasets[name] = try group.createExtendableDataset(name, of: Int64.self)
+                    try describe(datasets[name], description)
+                }
+                datasets["exact_certified"] = try group.createExtendableDataset("exact_certified", of: UInt8.self)
+                try describe(
+                    datasets["exact_certified"],
+                    "1 when rank_exact equals the structural upper bound (a proof), the bound holds for these parameters and no pattern is ambiguous")
+                for (name, description) in RunLogWriter.exactRealColumns {
+                    datasets[name] = try group.createExtendableDataset(name, of: Double.self, fillValue: .nan)
+                    try describe(datasets[name], description)
+                }
+                datasets["exact_primes"] = try group.createExtendableDataset(
+                    "exact_primes", of: Int64.self, rowShape: [exact.primeSlots])
+                try describe(datasets["exact_primes"], "the primes used, in order (0 = slot unused)")
+                datasets["exact_ranks"] = try group.createExtendableDataset(
+                    "exact_ranks", of: Int64.self, rowShape: [exact.primeSlots])
+                try describe(datasets["exact_ranks"], "the rank modulo each prime of exact_primes (-1 = slot unused)")
             }
             if layout.storeSpectra {
                 let width = max(1, min(entry.rows, entry.parameterCount))

@@ -48,6 +48,12 @@ public struct BFDSeriesReading: Sendable {
     /// σ_r/σ_(r+1) across the headline cut at each complete checkpoint (`gap_ratio`); +∞ when the
     /// cut is the end of the spectrum, NaN for a gram_inertia rank that is not clear.
     public let gapRatios: [Double]
+    /// `rank_exact` per complete checkpoint, when the series logs the exact BFD.
+    public let exactRanks: [Int64]?
+    /// `exact_certified` per complete checkpoint, when logged.
+    public let exactCertified: [UInt8]?
+    /// `exact_failure_bound` per complete checkpoint, when logged.
+    public let exactFailureBounds: [Double]?
 }
 
 /// A geodim log read back for `geodim inspect` and other readers.
@@ -121,12 +127,17 @@ public struct RunLogReading: Sendable {
         let names = try (try? bfd.attributes.strings("series")) ?? bfd.childNames()
         for name in names {
             let group = try bfd.group(name)
+            let children = Set(try group.childNames())
             series.append(BFDSeriesReading(
                 name: name, source: try group.attributes.string("source"), output: try group.attributes.string("output"),
                 rowCap: Int(try group.attributes.value("row_cap", as: Int64.self)),
                 ranks: try rows(group.dataset("rank"), Int64.self),
                 clear: try rows(group.dataset("clear"), UInt8.self),
-                gapRatios: try rows(group.dataset("gap_ratio"), Double.self)))
+                gapRatios: try rows(group.dataset("gap_ratio"), Double.self),
+                exactRanks: children.contains("rank_exact") ? try rows(group.dataset("rank_exact"), Int64.self) : nil,
+                exactCertified: children.contains("exact_certified") ? try rows(group.dataset("exact_certified"), UInt8.self) : nil,
+                exactFailureBounds: children.contains("exact_failure_bound")
+                    ? try rows(group.dataset("exact_failure_bound"), Double.self) : nil))
         }
         return RunLogReading(
             path: path, status: try file.attributes.string("status"), created: try file.attributes.string("created"),

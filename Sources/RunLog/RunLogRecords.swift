@@ -136,12 +136,16 @@ public struct BFDSeries: Sendable, Hashable {
     /// P − hidden neurons, the rank bound left by ReLU rescaling symmetry (group attribute
     /// `symmetry_bound`).
     public var symmetryBound: Int
+    /// When the exact BFD is logged beside this series: the facts fixed for the series.
+    public var exact: ExactSeriesFacts?
 
     /// A series with the given group attributes.
     public init(
         source: String, output: String, method: String, rankRule: String, relativeTolerance: Double,
-        inputCount: Int, rows: Int, rowCap: Int, parameterCount: Int, symmetryBound: Int
+        inputCount: Int, rows: Int, rowCap: Int, parameterCount: Int, symmetryBound: Int,
+        exact: ExactSeriesFacts? = nil
     ) {
+        self.exact = exact
         self.source = source
         self.output = output
         self.method = method
@@ -156,6 +160,63 @@ public struct BFDSeries: Sendable, Hashable {
 
     /// The group name under /checkpoints/bfd.
     public var groupName: String { "\(source)_\(output)" }
+}
+
+/// The fixed facts of an exact-BFD series (group attributes `exact_*`).
+public struct ExactSeriesFacts: Sendable, Hashable {
+    /// The variant whose Jacobian is reduced: the series' own, or `centred` for softmax
+    /// (`exact_computed_as`).
+    public var computedAs: String
+    /// `pixel_bytes` or `binary_floats`: how the inputs are read exactly (`exact_encoding`).
+    public var encoding: String
+    /// `gram_rows` (K = JJᵀ, m′ ≤ P) or `jacobian` (J itself) (`exact_matrix`).
+    public var matrix: String
+    /// How many primes a row of `exact_primes` can hold (`exact_prime_slots`).
+    public var primeSlots: Int
+
+    public init(computedAs: String, encoding: String, matrix: String, primeSlots: Int) {
+        self.computedAs = computedAs
+        self.encoding = encoding
+        self.matrix = matrix
+        self.primeSlots = primeSlots
+    }
+}
+
+/// The exact BFD of one series at one checkpoint.
+public struct ExactEntry: Sendable {
+    /// max over the primes of rank_p, a proven lower bound (`rank_exact`).
+    public var rank: Int
+    /// Whether the rank equals its structural upper bound, which proves it (`exact_certified`).
+    public var certified: Bool
+    /// The primes used (`exact_primes`, 0-padded).
+    public var primes: [UInt64]
+    /// rank_p for each prime (`exact_ranks`, −1-padded).
+    public var ranks: [Int]
+    /// Upper bound on the probability that the rank exceeds `rank` (`exact_failure_bound`; 0 when certified).
+    public var failureBound: Double
+    /// log₂ of the Hadamard bound the failure bound rests on (`exact_integer_bits`).
+    public var integerBits: Double
+    /// Smallest relative pre-activation margin (`pattern_margin`).
+    public var patternMargin: Double
+    /// Pre-activations with margin below 1e-9 (`pattern_ambiguous`).
+    public var ambiguous: Int
+    /// Seconds for this exact entry (`exact_seconds`).
+    public var seconds: Double
+
+    public init(
+        rank: Int, certified: Bool, primes: [UInt64], ranks: [Int], failureBound: Double, integerBits: Double,
+        patternMargin: Double, ambiguous: Int, seconds: Double
+    ) {
+        self.rank = rank
+        self.certified = certified
+        self.primes = primes
+        self.ranks = ranks
+        self.failureBound = failureBound
+        self.integerBits = integerBits
+        self.patternMargin = patternMargin
+        self.ambiguous = ambiguous
+        self.seconds = seconds
+    }
 }
 
 /// One BFD measurement at one checkpoint.
@@ -203,14 +264,17 @@ public struct BFDEntry: Sendable {
     /// Singular values of J, descending (`spectrum`, NaN-padded to min(m, P); may be empty
     /// when spectra are not logged).
     public var spectrum: [Double]
+    /// The exact BFD, when the series logs it.
+    public var exact: ExactEntry?
 
     /// An entry with the given columns; `spectrum` is cut or NaN-padded to the dataset's width when
     /// written.
     public init(
         rank: Int, rankNumpy: Int, rankGap: Int, rankRelative: Int, tolerance: Double,
         gapRatio: Double, sigmaAbove: Double, sigmaBelow: Double, floor: Double, clear: Bool,
-        rulesDisagree: Bool, upperBound: Int, seconds: Double, spectrum: [Double]
+        rulesDisagree: Bool, upperBound: Int, seconds: Double, spectrum: [Double], exact: ExactEntry? = nil
     ) {
+        self.exact = exact
         self.rank = rank
         self.rankNumpy = rankNumpy
         self.rankGap = rankGap

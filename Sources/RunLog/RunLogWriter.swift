@@ -147,6 +147,21 @@ public final class RunLogWriter {
         ("seconds", "time to compute this entry"),
     ]
 
+    static let exactIntegerColumns: [(String, String)] = [
+        ("rank_exact", "max over the primes of the rank modulo p: a proven lower bound on the BFD"),
+        ("pattern_ambiguous", "hidden pre-activations whose margin is below 1e-9 (their float sign cannot be trusted)"),
+    ]
+    static let exactRealColumns: [(String, String)] = [
+        ("exact_failure_bound", "upper bound on the probability that the BFD exceeds rank_exact (0 when certified)"),
+        ("exact_integer_bits", "log2 of the Hadamard bound on the scaled integer minors the failure bound counts"),
+        ("pattern_margin", "smallest |z| / (sum |w_b a_b| + |b|) over the hidden pre-activations"),
+        ("exact_seconds", "time to compute the exact entry"),
+    ]
+    /// Every exact column's name, the flag and the per-prime rows included.
+    static var exactColumnNames: [String] {
+        exactIntegerColumns.map(\.0) + exactRealColumns.map(\.0) + ["exact_certified", "exact_primes", "exact_ranks"]
+    }
+
     /// Appends rows to /train: the data columns, a flush, then the `step` column and a flush.
     public func appendTrainRows(steps: [Int64], epochs: [Double], losses: [Double], learningRates: [Double], wallTimes: [Double]) throws {
         guard !steps.isEmpty else { return }
@@ -184,6 +199,21 @@ public final class RunLogWriter {
                 "sigma_below": entry.sigmaBelow, "floor": entry.floor, "seconds": entry.seconds,
             ]
             for (name, value) in reals { try datasets[name]?.append(rows: [value]) }
+            if let slots = layout.series[index].exact?.primeSlots {
+                let exact = entry.exact
+                try datasets["rank_exact"]?.append(rows: [Int64(exact?.rank ?? -1)])
+                try datasets["pattern_ambiguous"]?.append(rows: [Int64(exact?.ambiguous ?? -1)])
+                try datasets["exact_certified"]?.append(rows: [UInt8(exact?.certified == true ? 1 : 0)])
+                let exactReals: [String: Double] = [
+                    "exact_failure_bound": exact?.failureBound ?? .nan, "exact_integer_bits": exact?.integerBits ?? .nan,
+                    "pattern_margin": exact?.patternMargin ?? .nan, "exact_seconds": exact?.seconds ?? .nan,
+                ]
+                for (name, value) in exactReals { try datasets[name]?.append(rows: [value]) }
+                let primes = exact?.primes ?? []
+                let ranks = exact?.ranks ?? []
+                try datasets["exact_primes"]?.append(rows: (0..<slots).map { $0 < primes.count ? Int64(primes[$0]) : 0 })
+                try datasets["exact_ranks"]?.append(rows: (0..<slots).map { $0 < ranks.count ? Int64(ranks[$0]) : -1 })
+            }
             if let spectrum = datasets["spectrum"] {
                 let width = spectrum.rowShapeWidth
                 var row = [Double](repeating: .nan, count: width)

@@ -15,6 +15,8 @@ public struct CheckpointMeasurement: Sendable {
     public let keepSpectrum: Bool
     /// CFFD settings, when it is estimated at each checkpoint.
     public let cffd: CFFDSettings?
+    /// Exact-engine settings, when the exact BFD is computed beside the numerical one.
+    public let exact: ExactBFDSettings?
     /// BLAS threads the measurement runs on.
     public let threads: Int
 
@@ -37,8 +39,10 @@ public struct CheckpointMeasurement: Sendable {
     /// A measurement of `sets` under explicit choices.
     public init(
         architecture: MLPArchitecture, sets: [BFDInputSet], variants: [OutputVariant], method: BFDMethod,
-        rule: RankRule, relativeTolerance: Double, keepSpectrum: Bool, cffd: CFFDSettings?, threads: Int
+        rule: RankRule, relativeTolerance: Double, keepSpectrum: Bool, cffd: CFFDSettings?,
+        exact: ExactBFDSettings? = nil, threads: Int
     ) {
+        self.exact = exact
         self.architecture = architecture
         self.sets = sets
         self.variants = variants
@@ -59,6 +63,7 @@ public struct CheckpointMeasurement: Sendable {
             cffd: config.bfd.cffd
                 ? CFFDSettings(seed: config.seed, mean: config.bfd.randomMean, std: config.bfd.randomStd,
                                maxRows: config.bfd.cffdMaxRows) : nil,
+            exact: config.bfd.exact ? ExactBFDSettings(primeCount: config.bfd.exactPrimes, seed: config.seed) : nil,
             threads: threads)
     }
 
@@ -73,33 +78,61 @@ public struct CheckpointMeasurement: Sendable {
                     rankRule: rule.rawValue, relativeTolerance: relativeTolerance, inputCount: set.count,
                     rows: rows, rowCap: variant.rowCap(sampleCount: set.count, outputSize: architecture.outputSize),
                     parameterCount: architecture.parameterCount,
-                    symmetryBound: architecture.parameterCount - architecture.hiddenNeuronCount)
+                    symmetryBound: architecture.parameterCount - architecture.hiddenNeuronCount,
+                    exact: exact.map { settings in exactFacts(set: set, variant: variant, primeSlots: settings.primeCount) })
             }
         }
     }
 
+    /// The fixed facts of an exact series: which variant is reduced, how the inputs are read,
+    /// which matrix (K when its m′ = n·r rows are at most P, J otherwise).
+    private func exactFacts(set: BFDInputSet, variant: OutputVariant, primeSlots: Int) -> ExactSeriesFacts {
+        let computedAs: OutputVariant = variant == .softmax ? .centred : variant
+        let rowsPerSample = computedAs == .logits ? architecture.outputSize : architecture.outputSize - 1
+        let matrix: ExactMatrix = set.count * rowsPerSample <= architecture.parameterCount ? .gramRows : .jacobian
+        return ExactSeriesFacts(
+            computedAs: computedAs.rawValue, encoding: set.encoding.rawValue, matrix: matrix.rawValue,
+            primeSlots: primeSlots)
+    }
+
     /// BFD entries (sets outer, variants inner), neuron statistics (one per set), the results
-    /// behind the entries, and the CFFD estimate when asked for.
+    /// behind the entries, the exact results (same order, when asked for) and the CFFD estimate
+    /// when asked for.
     public func measure(parameters: [Double]) throws -> (
-        bfd: [BFDEntry], neurons: [NeuronEntry], results: [BFDResult], cffd: (entry: CFFDEntry, estimate: CFFDEstimate)?
+        bfd: [BFDEntry], neurons: [NeuronEntry], results: [BFDResult], exact: [ExactBFDResult],
+        cffd: (entry: CFFDEntry, estimate: CFFDEstimate)?
     ) {
         var entries: [BFDEntry] = []
         var neurons: [NeuronEntry] = []
         var results: [BFDResult] = []
+        var exactResults: [ExactBFDResult] = []
         for set in sets {
             let measured = try batchFunctionalDimensions(
                 architecture: architecture, parameters: parameters, inputs: set.inputs, count: set.count,
                 variants: variants, method: method, rule: rule, relativeTolerance: relativeTolerance,
                 threads: threads)
-            for result in measured {
+            let exactMeasured = try exact.map { settings in
+                try exactBatchFunctionalDimensions(
+                    architecture: architecture, parameters: parameters, inputs: set.inputs, count: set.count,
+                    encoding: set.encoding, variants: variants, settings: settings, threads: threads)
+            } ?? []
+            exactResults += exactMeasured
+            for (index, result) in measured.enumerated() {
                 let evidence = result.evidence
+                let exactEntry = index < exactMeasured.count ? exactMeasured[index] : nil
                 entries.append(BFDEntry(
                     rank: evidence.headline, rankNumpy: evidence.numpyRank, rankGap: evidence.gapRank,
                     rankRelative: evidence.relativeRank, tolerance: evidence.absoluteTolerance,
                     gapRatio: evidence.gapRatio, sigmaAbove: evidence.sigmaAbove, sigmaBelow: evidence.sigmaBelow,
                     floor: evidence.floor, clear: evidence.isClear, rulesDisagree: evidence.rulesDisagree,
                     upperBound: result.activationUpperBound, seconds: result.seconds,
-                    spectrum: keepSpectrum ? evidence.spectrum : []))
+                    spectrum: keepSpectrum ? evidence.spectrum : [],
+                    exact: exactEntry.map { e in
+                        ExactEntry(
+                            rank: e.rank, certified: e.certified, primes: e.primes, ranks: e.ranksModulo,
+                            failureBound: e.failureBound, integerBits: e.integerBits, patternMargin: e.patternMargin,
+                            ambiguous: e.ambiguousPreactivations, seconds: e.seconds)
+                    }))
             }
             results += measured
             if let statistics = measured.first?.activations {
@@ -117,6 +150,6 @@ public struct CheckpointMeasurement: Sendable {
                 estimate: estimate.value, converged: estimate.converged, sizes: estimate.steps.map(\.n),
                 ranks: estimate.steps.map(\.rank)), estimate)
         }
-        return (entries, neurons, results, cffdEntry)
+        return (entries, neurons, results, exactResults, cffdEntry)
     }
 }

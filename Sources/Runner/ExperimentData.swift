@@ -1,5 +1,6 @@
 import Config
 import Datasets
+import Geometry
 import Foundation
 
 /// One input set the BFD is measured on.
@@ -11,9 +12,16 @@ public struct BFDInputSet: Sendable {
     public let count: Int
     /// Pooled MNIST indices (empty for random inputs).
     public let pooledIndices: [Int64]
+    /// How the exact engine reads the inputs: pixel bytes (b/255) for MNIST images as stored,
+    /// binary floats for random or noisy ones.
+    public let encoding: ExactInputEncoding
 
     /// A set of `count` inputs, (count, 784) row-major.
-    public init(source: ExperimentConfig.BFDInput, inputs: [Double], count: Int, pooledIndices: [Int64]) {
+    public init(
+        source: ExperimentConfig.BFDInput, inputs: [Double], count: Int, pooledIndices: [Int64],
+        encoding: ExactInputEncoding
+    ) {
+        self.encoding = encoding
         self.source = source
         self.inputs = inputs
         self.count = count
@@ -67,20 +75,22 @@ public struct ExperimentData: Sendable {
                 case .train:
                     // The original training samples come first; random-label extras are not measured.
                     let count = min(config.bfd.trainSamples ?? originalTrainCount, originalTrainCount)
-                    bfdSets.append(firstRows(of: train, count: count, source: .train))
+                    bfdSets.append(firstRows(
+                        of: train, count: count, source: .train,
+                        encoding: config.data.inputNoiseStd > 0 ? .binaryFloats : .pixelBytes))
                     if config.data.inputNoiseStd > 0 {
                         storedTrainInputs = Array(train.inputs[0..<(count * featureCount)])
                     }
                 case .test:
                     let count = min(config.bfd.testSamples, split.test.count)
-                    bfdSets.append(firstRows(of: split.test, count: count, source: .test))
+                    bfdSets.append(firstRows(of: split.test, count: count, source: .test, encoding: .pixelBytes))
                 case .random:
                     randomInputs = gaussianInputs(
                         count: config.bfd.randomSamples, featureCount: featureCount,
                         mean: config.bfd.randomMean, std: config.bfd.randomStd, seed: config.seed)
                     bfdSets.append(BFDInputSet(
                         source: .random, inputs: randomInputs.map(Double.init), count: config.bfd.randomSamples,
-                        pooledIndices: []))
+                        pooledIndices: [], encoding: .binaryFloats))
                 }
             }
         }
@@ -89,10 +99,12 @@ public struct ExperimentData: Sendable {
             storedTrainInputs: storedTrainInputs)
     }
 
-    private static func firstRows(of set: LabeledSet, count: Int, source: ExperimentConfig.BFDInput) -> BFDInputSet {
+    private static func firstRows(
+        of set: LabeledSet, count: Int, source: ExperimentConfig.BFDInput, encoding: ExactInputEncoding
+    ) -> BFDInputSet {
         let inputs = set.inputs[0..<(count * set.featureCount)].map(Double.init)
         return BFDInputSet(
             source: source, inputs: inputs, count: count,
-            pooledIndices: set.sourceIndices[0..<count].map(Int64.init))
+            pooledIndices: set.sourceIndices[0..<count].map(Int64.init), encoding: encoding)
     }
 }

@@ -6,7 +6,8 @@ import RunLog
 ///     ep  40/680 | step   120 | train loss 0.0123 acc 1.0000 | test loss 0.4100 acc 0.9120 | logits tr 5400 te 4500 rnd 4500 | softmax tr 5392? te 4321? rnd 4500 | 84.1 s
 ///
 /// A `?` after a rank marks a spectrum without a clear gap (ratio < 1e3 across the cut or
-/// the cut under the method's floor): that number depends on the rank rule.
+/// the cut under the method's floor): that number depends on the rank rule. With `bfd.exact`
+/// the exact rank follows in brackets, `!` certified, `~` probabilistic: `tr 5400 [5400!]`.
 enum SummaryLine {
     static func format(
         record: CheckpointRecord, totalEpochs: Int, series: [BFDSeries], outputs: [String]
@@ -24,6 +25,7 @@ enum SummaryLine {
             for (index, entry) in series.enumerated() where entry.output == output {
                 let bfd = record.bfd[index]
                 segment += " \(short[entry.source] ?? entry.source) \(bfd.rank)\(bfd.clear ? "" : "?")"
+                if let exact = bfd.exact { segment += " [\(exact.rank)\(exact.certified ? "!" : "~")]" }
             }
             if segment != output { parts.append(segment) }
         }
