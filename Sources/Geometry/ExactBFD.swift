@@ -420,8 +420,10 @@ func residueRank(
         var gram = try residueGram(residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, field: field)
         return try modularRank(overwriting: &gram, rows: rows, columns: rows, field: field)
     }
-    var jacobian = residueJacobian(residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, field: field)
-    return try modularRank(overwriting: &jacobian, rows: rows, columns: architecture.parameterCount, field: field)
+    let columns = liveColumns(forward, statistics: activationStatistics(forward))
+    var jacobian = residueJacobian(
+        residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, columns: columns, field: field)
+    return try modularRank(overwriting: &jacobian, rows: rows, columns: columns.count, field: field)
 }
 
 /// K (m′, m′) = Σ_l (Δ_l Δ_lᵀ) ∘ G_l mod p, G_l = Ã_l Ã_lᵀ (n, n) expanded to rows:
@@ -487,33 +489,72 @@ func residueGram(
     return gram
 }
 
-/// J (m′, P) mod p in Network's parameter layout: J[(i,k), W_l[a,b]] = Δ_l[(i,k), a]·Ã_l[i, b],
-/// J[(i,k), b_l[a]] = Δ_l[(i,k), a].
+/// The parameters whose columns of J are not identically zero on the batch, ascending: a weight
+/// is dropped when its unit is dead or its input is a dead unit or an input feature that is 0 on
+/// every sample; a bias when its unit is dead. Dropping zero columns keeps the rank.
+func liveColumns(_ forward: GeometryForward, statistics: ActivationStatistics) -> [Int] {
+    let architecture = forward.architecture
+    let n = forward.n
+    let n0 = architecture.inputSize
+    let liveFeature = (0..<n0).map { b in (0..<n).contains { forward.augmentedInputs[0][$0 * (n0 + 1) + b] != 0 } }
+    var columns: [Int] = []
+    columns.reserveCapacity(architecture.parameterCount)
+    for layer in 0..<architecture.layerCount {
+        let fanIn = architecture.fanIn(layer)
+        let fanOut = architecture.fanOut(layer)
+        let deadOut: Set<Int> = layer < architecture.layerCount - 1 ? Set(statistics.deadNeurons[layer]) : []
+        let deadIn: Set<Int> = layer > 0 ? Set(statistics.deadNeurons[layer - 1]) : []
+        for unit in 0..<fanOut where !deadOut.contains(unit) {
+            for b in 0..<fanIn where layer == 0 ? liveFeature[b] : !deadIn.contains(b) {
+                columns.append(architecture.weightOffset(layer) + unit * fanIn + b)
+            }
+        }
+        for unit in 0..<fanOut where !deadOut.contains(unit) { columns.append(architecture.biasOffset(layer) + unit) }
+    }
+    return columns.sorted()
+}
+
+/// J (m′, |columns|) mod p, the given columns of Network's parameter layout:
+/// J[(i,k), W_l[a,b]] = Δ_l[(i,k), a]·Ã_l[i, b], J[(i,k), b_l[a]] = Δ_l[(i,k), a].
 func residueJacobian(
     _ residues: ResidueForward, deltas: [[Double]], architecture: MLPArchitecture, n: Int, rowsPerSample r: Int,
-    field: PrimeField
+    columns kept: [Int], field: PrimeField
 ) -> [Double] {
     let rows = n * r
-    let columns = architecture.parameterCount
-    var jacobian = [Double](repeating: 0, count: rows * columns)
+    let width = kept.count
+    // For each kept column: its layer, unit and input (−1 for a bias).
+    var layerOf = [Int](repeating: 0, count: width)
+    var unitOf = [Int](repeating: 0, count: width)
+    var inputOf = [Int](repeating: -1, count: width)
+    for (index, parameter) in kept.enumerated() {
+        var layer = 0
+        while parameter >= architecture.biasOffset(layer) + architecture.fanOut(layer) { layer += 1 }
+        layerOf[index] = layer
+        let fanIn = architecture.fanIn(layer)
+        if parameter >= architecture.biasOffset(layer) {
+            unitOf[index] = parameter - architecture.biasOffset(layer)
+        } else {
+            let offset = parameter - architecture.weightOffset(layer)
+            unitOf[index] = offset / fanIn
+            inputOf[index] = offset % fanIn
+        }
+    }
+    var jacobian = [Double](repeating: 0, count: rows * width)
     jacobian.withUnsafeMutableBufferPointer { j in
-        for layer in 0..<architecture.layerCount {
-            let fanIn = architecture.fanIn(layer)
-            let fanOut = architecture.fanOut(layer)
-            let weights = architecture.weightOffset(layer)
-            let biases = architecture.biasOffset(layer)
-            let a = residues.augmented[layer]
-            let delta = deltas[layer]
-            for row in 0..<rows {
-                let i = row / r
-                let base = row * columns
-                for unit in 0..<fanOut {
-                    let value = UInt64(delta[row * fanOut + unit])
-                    if value == 0 { continue }
-                    for b in 0..<fanIn {
-                        j[base + weights + unit * fanIn + b] = Double(field.multiply(value, UInt64(a[i * (fanIn + 1) + b])))
-                    }
-                    j[base + biases + unit] = Double(value)
+        for row in 0..<rows {
+            let i = row / r
+            let base = row * width
+            for column in 0..<width {
+                let layer = layerOf[column]
+                let fanOut = architecture.fanOut(layer)
+                let delta = UInt64(deltas[layer][row * fanOut + unitOf[column]])
+                if delta == 0 { continue }
+                let input = inputOf[column]
+                if input < 0 {
+                    j[base + column] = Double(delta)
+                } else {
+                    let fanIn = architecture.fanIn(layer)
+                    j[base + column] = Double(field.multiply(delta, UInt64(residues.augmented[layer][i * (fanIn + 1) + input])))
                 }
             }
         }
