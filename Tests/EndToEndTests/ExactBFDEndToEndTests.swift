@@ -9,7 +9,7 @@ private let exactConfig = """
     name: exact
     seed: 3
     model:
-      hidden: [16, 16]
+      hidden: [30, 30, 30]
     data:
       protocol: standard
       train_size: 2000
@@ -33,7 +33,8 @@ private let exactConfig = """
     """
 
 @Suite struct ExactBFDEndToEndTests {
-    /// m ≤ P (K = JJᵀ) after training: the logged exact ranks equal the float64 SVD ranks
+    /// The paper's 784-30-30-30-10 at initialisation and after training, m ≤ P (K = JJᵀ): the
+    /// logged exact ranks equal the float64 SVD ranks
     /// wherever their gap is clear, certified ones equal the bound, and h5py reads every column.
     @Test func trainLogsTheExactBFDAndBfdRecomputesIt() throws {
         let (runs, result) = try train(config: exactConfig, label: "exact")
