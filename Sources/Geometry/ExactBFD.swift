@@ -131,56 +131,51 @@ private func measureExact(
     var distinct: [OutputVariant] = []
     for variant in computed where !distinct.contains(variant) { distinct.append(variant) }
 
-    struct Progress {
-        var ranks: [Int] = []
-        var primes: [UInt64] = []
-        var seconds: Double = 0
-    }
-    var progress = [OutputVariant: Progress]()
+    // Per distinct variant: its bound, and the primes tried with their ranks.
     let d = architecture.outputSize
-    let bounds = Dictionary(uniqueKeysWithValues: distinct.map { variant in
-        (variant, min(variant.rowCap(sampleCount: n, outputSize: d), statistics.impliedBound))
-    })
-    let primes = ExactPrimes.draw(settings.primeCount, seed: settings.seed)
-    for prime in primes {
-        let pending = distinct.filter { (progress[$0]?.ranks.max() ?? -1) < bounds[$0]! }
+    let bounds = distinct.map { min($0.rowCap(sampleCount: n, outputSize: d), statistics.impliedBound) }
+    var ranks = [[Int]](repeating: [], count: distinct.count)
+    var used = [[UInt64]](repeating: [], count: distinct.count)
+    var variantSeconds = [Double](repeating: 0, count: distinct.count)
+    for prime in ExactPrimes.draw(settings.primeCount, seed: settings.seed) {
+        let pending = distinct.indices.filter { (ranks[$0].max() ?? -1) < bounds[$0] }
         if pending.isEmpty { break }
         let primeStart = clock.now
         let field = try PrimeField(prime: prime)
         let residues = try residueForward(forward, parameters: parameters, inputs: exactInputs, field: field)
         let forwardSeconds = seconds(clock.now - primeStart) / Double(pending.count)
-        for variant in pending {
+        for index in pending {
             let variantStart = clock.now
+            let variant = distinct[index]
             let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
             let rank = try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field)
-            guard rank <= bounds[variant]! else {
+            guard rank <= bounds[index] else {
                 throw GeometryError.invalidArgument(
-                    "the rank modulo \(prime) (\(rank)) exceeds the structural upper bound (\(bounds[variant]!)) of the \(variant.rawValue) Jacobian: the bound or the pattern is wrong (please report this)")
+                    "the rank modulo \(prime) (\(rank)) exceeds the structural upper bound (\(bounds[index])) of the \(variant.rawValue) Jacobian: the bound or the pattern is wrong (please report this)")
             }
-            progress[variant, default: Progress()].ranks.append(rank)
-            progress[variant, default: Progress()].primes.append(prime)
-            progress[variant, default: Progress()].seconds += seconds(clock.now - variantStart) + forwardSeconds
+            ranks[index].append(rank)
+            used[index].append(prime)
+            variantSeconds[index] += seconds(clock.now - variantStart) + forwardSeconds
         }
     }
 
     return variants.map { asked in
         let variant = asked == .softmax ? OutputVariant.centred : asked
-        let state = progress[variant] ?? Progress()
-        let rank = state.ranks.max() ?? 0
-        let bound = bounds[variant]!
-        let rowsPerSample = variant == .logits ? d : d - 1
-        let rows = n * rowsPerSample
+        let index = distinct.firstIndex(of: variant) ?? 0
+        let rank = ranks[index].max() ?? 0
+        let bound = bounds[index]
+        let rows = n * (variant == .logits ? d : d - 1)
         let matrix: ExactMatrix = rows <= architecture.parameterCount ? .gramRows : .jacobian
-        let bits = hadamardBits(
-            logitsFactors, scaling: scaling, variant: variant, matrix: matrix, upperBound: bound)
+        let bits = hadamardBits(logitsFactors, scaling: scaling, variant: variant, matrix: matrix, upperBound: bound)
         // A proof needs the bound to hold for these parameters and a pattern floats can be trusted on.
         let certified = rank == bound && boundHolds && margins.ambiguous == 0
         return ExactBFDResult(
-            variant: asked, computedAs: variant, rank: rank, certified: certified, primes: state.primes,
-            ranksModulo: state.ranks,
-            failureBound: certified ? 0 : ExactPrimes.failureBound(integerBits: bits, primeCount: state.primes.count),
+            variant: asked, computedAs: variant, rank: rank, certified: certified, primes: used[index],
+            ranksModulo: ranks[index],
+            failureBound: certified ? 0 : ExactPrimes.failureBound(integerBits: bits, primeCount: used[index].count),
             integerBits: bits, upperBound: bound, matrix: matrix, patternMargin: margins.smallest,
-            ambiguousPreactivations: margins.ambiguous, encoding: encoding, seconds: sharedSeconds + state.seconds)
+            ambiguousPreactivations: margins.ambiguous, encoding: encoding,
+            seconds: sharedSeconds + variantSeconds[index])
     }
 }
 
@@ -325,20 +320,6 @@ func residueForward(
     }
     var augmented: [[Double]] = []
     var weights: [[Double]] = []
-    var powers = [Int: UInt64]()
-    func residue(_ value: Double) throws -> UInt64 {
-        if value == 0 { return 0 }
-        let (significand, exponent) = integerSignificand(value)
-        let power: UInt64
-        if let cached = powers[exponent] {
-            power = cached
-        } else {
-            power = field.powerOfTwo(exponent)
-            powers[exponent] = power
-        }
-        let m = significand % field.prime
-        return field.multiply(value < 0 ? field.negate(m) : m, power)
-    }
     for layer in 0..<architecture.layerCount {
         let fanIn = architecture.fanIn(layer)
         let fanOut = architecture.fanOut(layer)
@@ -348,11 +329,11 @@ func residueForward(
         var plain = [Double](repeating: 0, count: fanOut * fanIn)
         for unit in 0..<fanOut {
             for b in 0..<fanIn {
-                let r = Double(try residue(parameters[w + unit * fanIn + b]))
+                let r = Double(try field.residue(exactly: parameters[w + unit * fanIn + b]))
                 extended[unit * (fanIn + 1) + b] = r
                 plain[unit * fanIn + b] = r
             }
-            extended[unit * (fanIn + 1) + fanIn] = Double(try residue(parameters[bias + unit]))
+            extended[unit * (fanIn + 1) + fanIn] = Double(try field.residue(exactly: parameters[bias + unit]))
         }
         augmented.append(current)
         weights.append(plain)
@@ -455,8 +436,9 @@ func residueGram(
             let block = Array(deltas[layer][(firstSample * r * width)..<((firstSample + blockSamples) * r * width)])
             var product = [Double](repeating: 0, count: blockRows * rows)
             try modularMultiply(block, deltas[layer], transposeB: true, m: blockRows, n: rows, k: width, into: &product, field: field)
-            // Each term is < p² < 2^46; 2^17 of them fit in 64 bits before a reduction.
-            let reduceAfter = layer % 131_072 == 131_071
+            // Each term is < p² < 2^46, so 2^18 layers' terms fit in 64 bits: reduce per layer only
+            // for networks deeper than that.
+            let reduceAfter = layerCount >= 1 << 18
             inputGrams[layer].withUnsafeBufferPointer { g in
                 product.withUnsafeBufferPointer { t in
                     accumulator.withUnsafeMutableBufferPointer { acc in
