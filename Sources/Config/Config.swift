@@ -174,6 +174,8 @@ extension ExperimentConfig {
         public var exact: Bool = false
         /// Primes the exact engine tries while a rank is not certified.
         public var exactPrimes: Int = 0
+        /// Bit length of the exact engine's primes.
+        public var exactPrimeBits: Int = 0
     }
 
     /// `logging`: where runs are written and what they keep.

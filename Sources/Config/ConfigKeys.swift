@@ -154,6 +154,11 @@ extension ExperimentConfig {
             check: .custom { value, key, check throws(ConfigError) in
                 try check.that(value, in: 1...16, key)
             }),
+        .value(
+            "bfd.exact_prime_bits", \.bfd.exactPrimeBits, .integer, default: 23, "integer in 20...26",
+            "bit length of the exact engine's primes: longer ones sharpen an uncertified rank's failure bound and cost more",
+            fixed: true,
+            check: .custom { value, key, check throws(ConfigError) in try check.that(value, in: 20...26, key) }),
 
         .section("logging", "outputs"),
         .value(

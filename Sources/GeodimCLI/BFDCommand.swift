@@ -67,6 +67,9 @@ struct BFDCommand: ParsableCommand {
     @Option(help: "Seed of the exact engine's prime draw (stream exact-primes).")
     var exactSeed: UInt64 = 0
 
+    @Option(help: "Bit length of the exact engine's primes (20...26): longer ones sharpen an uncertified rank's failure bound and cost more.")
+    var exactPrimeBits = 23
+
     func run() throws {
         do {
             try compute()
@@ -91,6 +94,9 @@ struct BFDCommand: ParsableCommand {
             outputSize: stored.layerSizes[stored.layerSizes.count - 1])
         guard (1...16).contains(exactPrimes) else {
             throw ValidationError("--exact-primes: \(exactPrimes) is outside 1...16")
+        }
+        guard ExactPrimes.allowedBits.contains(exactPrimeBits) else {
+            throw ValidationError("--exact-prime-bits: \(exactPrimeBits) is outside 20...26")
         }
         var values: [Double]
         let encoding: ExactInputEncoding
@@ -117,7 +123,7 @@ struct BFDCommand: ParsableCommand {
             sets: [BFDInputSet(source: inputs, inputs: values, count: n, pooledIndices: [], encoding: encoding)],
             variants: variants, method: method, rule: rule, relativeTolerance: tolerance, keepSpectrum: true,
             cffd: cffd ? CheckpointMeasurement.CFFDSettings(seed: 0) : nil,
-            exact: exact ? ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed) : nil,
+            exact: exact ? ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed, primeBits: exactPrimeBits) : nil,
             threads: threads)
         let measured = try measurement.measure(parameters: stored.parameters)
         let results = measured.results

@@ -79,10 +79,13 @@ public struct ExactBFDSettings: Sendable, Equatable {
     public var primeCount: Int
     /// Seed of the prime draw (stream "exact-primes").
     public var seed: UInt64
+    /// Bit length of the primes (``ExactPrimes``).
+    public var primeBits: Int
 
-    public init(primeCount: Int = 2, seed: UInt64 = 0) {
+    public init(primeCount: Int = 2, seed: UInt64 = 0, primeBits: Int = ExactPrimes.defaultBits) {
         self.primeCount = primeCount
         self.seed = seed
+        self.primeBits = primeBits
     }
 
     /// Below this margin a pre-activation's sign is flagged as ambiguous.
@@ -122,6 +125,7 @@ private func measureExact(
     let statistics = activationStatistics(forward)
     let margins = patternMargins(forward)
     let logitsFactors = jacobianFactors(forward, variant: .logits)
+    let pool = try ExactPrimes(bits: settings.primeBits)
     let scaling = try IntegerScaling(architecture: architecture, parameters: parameters, inputs: exactInputs)
     let boundHolds = symmetryBoundHolds(architecture: architecture, parameters: parameters, statistics: statistics)
     let sharedSeconds = seconds(clock.now - start)
@@ -137,7 +141,7 @@ private func measureExact(
     var ranks = [[Int]](repeating: [], count: distinct.count)
     var used = [[UInt64]](repeating: [], count: distinct.count)
     var variantSeconds = [Double](repeating: 0, count: distinct.count)
-    for prime in ExactPrimes.draw(settings.primeCount, seed: settings.seed) {
+    for prime in pool.draw(settings.primeCount, seed: settings.seed) {
         let pending = distinct.indices.filter { (ranks[$0].max() ?? -1) < bounds[$0] }
         if pending.isEmpty { break }
         let primeStart = clock.now
@@ -172,7 +176,7 @@ private func measureExact(
         return ExactBFDResult(
             variant: asked, computedAs: variant, rank: rank, certified: certified, primes: used[index],
             ranksModulo: ranks[index],
-            failureBound: certified ? 0 : ExactPrimes.failureBound(integerBits: bits, primeCount: used[index].count),
+            failureBound: certified ? 0 : pool.failureBound(integerBits: bits, primeCount: used[index].count),
             integerBits: bits, upperBound: bound, matrix: matrix, patternMargin: margins.smallest,
             ambiguousPreactivations: margins.ambiguous, encoding: encoding,
             seconds: sharedSeconds + variantSeconds[index])

@@ -10,10 +10,13 @@ import Network
 // unchanged (C_l > 0), and J̃ = C_(L−1)·J·diag(column scales)⁻¹ is an integer matrix of the same
 // rank: its weight columns are J's × C_(L−1)/2^s_l, its bias columns J's × C_(L−1)/C_l.
 //
-// If rank_p < rank_Q = r, p divides every r × r minor, in particular a fixed nonzero one, whose
-// size is at most the product of its rows' norms (Hadamard). For K̃ = J̃J̃ᵀ a row's norm is at
-// most ‖J̃_i‖·‖J̃‖_F; for J̃ itself it is ‖J̃_i‖. Every nonzero integer row has norm ≥ 1, so the
-// product over the U largest rows (U ≥ r the upper bound) bounds every r × r minor.
+// If rank_p < rank_Q = r, p divides every r × r minor, in particular a fixed nonzero one.
+// - For J̃ itself: a minor is at most the product of its rows' norms (Hadamard), and every
+//   nonzero integer row has norm ≥ 1, so the product of the U largest ‖J̃_i‖ (U ≥ r, the upper
+//   bound) bounds every r × r minor.
+// - For K̃ = J̃J̃ᵀ, positive semidefinite of rank r: some principal r × r minor det K̃_SS is
+//   nonzero, and det K̃_SS ≤ Π_(i∈S) K̃_ii = Π_(i∈S) ‖J̃_i‖² (Hadamard for Gram matrices), so the
+//   product of the U largest ‖J̃_i‖² bounds it.
 
 /// The power-of-two (and 255) scalings that make the network's rational data integral.
 struct IntegerScaling {
@@ -98,14 +101,8 @@ func hadamardBits(
             rowLog2.append(terms.isEmpty ? -.infinity : log2SumExp2(terms) / 2)
         }
     }
-    var perRow: [Double]
-    switch matrix {
-    case .gramRows:
-        let frobenius = log2SumExp2(rowLog2.map { 2 * $0 }) / 2
-        perRow = rowLog2.map { max(0, $0 + frobenius) }
-    case .jacobian:
-        perRow = rowLog2.map { max(0, $0) }
-    }
+    let power: Double = matrix == .gramRows ? 2 : 1
+    var perRow = rowLog2.map { power * max(0, $0) }
     perRow.sort(by: >)
     let counted = perRow.prefix(max(0, upperBound))
     return counted.reduce(0) { $0 + $1 * (1 + 1e-9) + 1 }

@@ -243,6 +243,7 @@ extension RunLogWriter {
                 try group.attributes.set("exact_encoding", exact.encoding)
                 try group.attributes.set("exact_matrix", exact.matrix)
                 try group.attributes.set("exact_prime_slots", Int64(exact.primeSlots))
+                try group.attributes.set("exact_prime_bits", Int64(exact.primeBits))
                 for (name, description) in RunLogWriter.exactIntegerColumns {
                     datasets[name] = try group.createExtendableDataset(name, of: Int64.self)
                     try describe(datasets[name], description)

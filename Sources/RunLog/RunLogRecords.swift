@@ -173,8 +173,11 @@ public struct ExactSeriesFacts: Sendable, Hashable {
     public var matrix: String
     /// How many primes a row of `exact_primes` can hold (`exact_prime_slots`).
     public var primeSlots: Int
+    /// The primes' bit length (`exact_prime_bits`).
+    public var primeBits: Int
 
-    public init(computedAs: String, encoding: String, matrix: String, primeSlots: Int) {
+    public init(computedAs: String, encoding: String, matrix: String, primeSlots: Int, primeBits: Int) {
+        self.primeBits = primeBits
         self.computedAs = computedAs
         self.encoding = encoding
         self.matrix = matrix

@@ -63,7 +63,9 @@ public struct CheckpointMeasurement: Sendable {
             cffd: config.bfd.cffd
                 ? CFFDSettings(seed: config.seed, mean: config.bfd.randomMean, std: config.bfd.randomStd,
                                maxRows: config.bfd.cffdMaxRows) : nil,
-            exact: config.bfd.exact ? ExactBFDSettings(primeCount: config.bfd.exactPrimes, seed: config.seed) : nil,
+            exact: config.bfd.exact
+                ? ExactBFDSettings(primeCount: config.bfd.exactPrimes, seed: config.seed, primeBits: config.bfd.exactPrimeBits)
+                : nil,
             threads: threads)
     }
 
@@ -79,20 +81,22 @@ public struct CheckpointMeasurement: Sendable {
                     rows: rows, rowCap: variant.rowCap(sampleCount: set.count, outputSize: architecture.outputSize),
                     parameterCount: architecture.parameterCount,
                     symmetryBound: architecture.parameterCount - architecture.hiddenNeuronCount,
-                    exact: exact.map { settings in exactFacts(set: set, variant: variant, primeSlots: settings.primeCount) })
+                    exact: exact.map { settings in
+                        exactFacts(set: set, variant: variant, primeSlots: settings.primeCount, primeBits: settings.primeBits)
+                    })
             }
         }
     }
 
     /// The fixed facts of an exact series: which variant is reduced, how the inputs are read,
     /// which matrix (K when its m′ = n·r rows are at most P, J otherwise).
-    private func exactFacts(set: BFDInputSet, variant: OutputVariant, primeSlots: Int) -> ExactSeriesFacts {
+    private func exactFacts(set: BFDInputSet, variant: OutputVariant, primeSlots: Int, primeBits: Int) -> ExactSeriesFacts {
         let computedAs: OutputVariant = variant == .softmax ? .centred : variant
         let rowsPerSample = computedAs == .logits ? architecture.outputSize : architecture.outputSize - 1
         let matrix: ExactMatrix = set.count * rowsPerSample <= architecture.parameterCount ? .gramRows : .jacobian
         return ExactSeriesFacts(
             computedAs: computedAs.rawValue, encoding: set.encoding.rawValue, matrix: matrix.rawValue,
-            primeSlots: primeSlots)
+            primeSlots: primeSlots, primeBits: primeBits)
     }
 
     /// BFD entries (sets outer, variants inner), neuron statistics (one per set), the results

@@ -48,7 +48,7 @@ private func dyadicNetwork(_ architecture: MLPArchitecture, n: Int, _ random: in
             #expect(numerical.evidence.isClear)
             #expect(result.rank == numerical.rank, "n = \(n) \(result.variant): exact \(result.rank), SVD \(numerical.rank)")
             #expect(result.matrix == (n * (result.variant == .logits ? 3 : 2) <= 74 ? .gramRows : .jacobian))
-            #expect(result.primes.allSatisfy { ExactPrimes.range.contains($0) && isPrime($0) })
+            #expect(result.primes.allSatisfy { (1 << 22..<1 << 23).contains($0) && isPrime($0) })
             if result.certified {
                 #expect(result.failureBound == 0)
                 #expect(result.rank == result.upperBound)
@@ -224,15 +224,26 @@ private func dyadicNetwork(_ architecture: MLPArchitecture, n: Int, _ random: in
         #expect(clean.ambiguousPreactivations == 0 && clean.patternMargin > 1e-9)
     }
 
-    @Test func primeDrawIsSeededDistinctAndPrime() {
-        let a = ExactPrimes.draw(8, seed: 42)
-        #expect(a == ExactPrimes.draw(8, seed: 42))
-        #expect(a != ExactPrimes.draw(8, seed: 43))
-        #expect(Set(a).count == 8 && a.allSatisfy { ExactPrimes.range.contains($0) && isPrime($0) })
-        // π(2^23) − π(2^22) = 564,163 − 295,947.
-        #expect(ExactPrimes.all.count == 268_216)
-        #expect(ExactPrimes.failureBound(integerBits: 22 * 1000, primeCount: 2) < 1.5e-5)
-        #expect(ExactPrimes.failureBound(integerBits: 1e9, primeCount: 3) == 1)
+    @Test func primeDrawIsSeededDistinctAndPrime() throws {
+        let pool = try ExactPrimes()
+        let a = pool.draw(8, seed: 42)
+        #expect(a == pool.draw(8, seed: 42))
+        #expect(a != pool.draw(8, seed: 43))
+        #expect(Set(a).count == 8 && a.allSatisfy { pool.range.contains($0) && isPrime($0) })
+        // π(2^23) − π(2^22) = 564,163 − 295,947 and π(2^20) − π(2^19) = 82,025 − 43,390.
+        #expect(pool.all.count == 268_216)
+        #expect(try ExactPrimes(bits: 20).all.count == 38_635)
+        #expect(try ExactPrimes(bits: 20).all.allSatisfy { isPrime(UInt64($0)) })
+        #expect(pool.failureBound(integerBits: 22 * 1000, primeCount: 2) < 1.5e-5)
+        #expect(pool.failureBound(integerBits: 1e9, primeCount: 3) == 1)
+        #expect(throws: GeometryError.self) { try ExactPrimes(bits: 27) }
+        // Longer primes: the same integer size leaves fewer possible divisors among more primes.
+        let long = try ExactPrimes(bits: 25)
+        #expect(long.failureBound(integerBits: 1e6, primeCount: 1) < pool.failureBound(integerBits: 1e6, primeCount: 1) / 4)
+        let result = try exact(
+            MLPArchitecture(inputSize: 3, hiddenWidths: [4], outputSize: 2), [Double](repeating: 0.25, count: 26),
+            [Double](repeating: 1, count: 6), 2, variants: [.logits])
+        #expect(result[0].primes.allSatisfy { pool.range.contains($0) })
     }
 
     @Test func pixelBytesAreReadAsBytesOver255() throws {
