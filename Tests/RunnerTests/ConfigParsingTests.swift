@@ -127,6 +127,8 @@ struct ConfigParsingTests {
         expected.bfd.relativeTolerance = 1e-12
         expected.bfd.spectrum = false
         expected.bfd.cffdMaxRows = 12_000
+        expected.bfd.exactPrimes = 2
+        expected.bfd.exactPrimeBits = 23
         expected.logging.runsDirectory = "out/runs"
         expected.logging.saveParams = false
         #expect(config == expected)
@@ -158,6 +160,7 @@ struct ConfigParsingTests {
         #expect(config.bfd.method == .gram && config.bfd.rankRule == .gap)
         #expect(config.bfd.relativeTolerance == 1e-10)
         #expect(!config.bfd.cffd && config.bfd.cffdMaxRows == 12_000)
+        #expect(!config.bfd.exact && config.bfd.exactPrimes == 2 && config.bfd.exactPrimeBits == 23)
         #expect(config.logging.runsDirectory == "runs" && config.logging.saveParams && !config.logging.live)
     }
 
@@ -229,7 +232,7 @@ struct ConfigParsingTests {
         #expect(keys.contains("optimizer.decoupled_weight_decay"))
         #expect(keys.last == "logging.save_params")
         #expect(Set(keys).count == keys.count)
-        #expect(ExperimentConfig.leafKeys.count == 44)
+        #expect(ExperimentConfig.leafKeys.count == 47)
         #expect(ExperimentConfig.schema.allSatisfy { !$0.summary.isEmpty })
     }
 }

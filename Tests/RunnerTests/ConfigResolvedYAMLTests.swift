@@ -65,6 +65,9 @@ struct ConfigResolvedYAMLTests {
               spectrum: true
               cffd: false
               cffd_max_rows: 12000
+              exact: false
+              exact_primes: 2
+              exact_prime_bits: 23
             logging:
               runs_directory: runs
               live: false
