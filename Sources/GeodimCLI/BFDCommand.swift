@@ -61,6 +61,9 @@ struct BFDCommand: ParsableCommand {
     @Flag(help: "Also compute the exact BFD: the rank modulo random primes, certified (!) when it reaches the structural bound, else probabilistic (~) with a failure bound.")
     var exact = false
 
+    @Flag(help: "Compute only the exact BFD (no numerical spectrum): for large n, where the spectrum costs more than the exact rank.")
+    var exactOnly = false
+
     @Option(help: "Primes the exact engine tries while a rank is not certified (1...16).")
     var exactPrimes = 2
 
@@ -116,6 +119,15 @@ struct BFDCommand: ParsableCommand {
             }
             n = count
             values = Array(values[0..<(n * architecture.inputSize)])
+        }
+        if exactOnly {
+            say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs.rawValue) inputs n = \(n), exact only")
+            let exactResults = try exactBatchFunctionalDimensions(
+                architecture: architecture, parameters: stored.parameters, inputs: values, count: n, encoding: encoding,
+                variants: variants, settings: ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed, primeBits: exactPrimeBits),
+                threads: threads)
+            for result in exactResults { say("\(result.variant.rawValue):" + exactLine(result)) }
+            return
         }
         say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs.rawValue) inputs n = \(n), method \(method.rawValue), rule \(rule.rawValue)")
         let measurement = CheckpointMeasurement(

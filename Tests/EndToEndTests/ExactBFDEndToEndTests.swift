@@ -75,6 +75,11 @@ private let exactConfig = """
             directory: packageRoot().path)
         #expect(offline.status == 0, "\(offline.stderr)")
         #expect(logged != nil && offline.stdout.contains("exact: \(logged!)"), "offline: \(offline.stdout), logged \(String(describing: logged))")
+        let exactOnly = try runProgram(
+            try geodimExecutable(),
+            ["bfd", directory, "--inputs", "train", "--output", "logits", "--exact-only", "--exact-seed", "3"],
+            directory: packageRoot().path)
+        #expect(exactOnly.status == 0 && exactOnly.stdout.contains("logits:  exact: \(logged ?? "?")"), "\(exactOnly.stdout)")
         let inspect = try runProgram(try geodimExecutable(), ["inspect", log], directory: packageRoot().path)
         #expect(inspect.status == 0 && inspect.stdout.contains("exact"), "\(inspect.stdout)")
     }
