@@ -119,6 +119,7 @@ private func measureExact(
 ) throws -> [ExactBFDResult] {
     let clock = ContinuousClock()
     let start = clock.now
+    var trace = PhaseTrace()
     let exactInputs = try ExactInputs(inputs, count: n, featureCount: architecture.inputSize, encoding: encoding)
     let forward = try geometryForward(
         architecture: architecture, parameters: parameters, inputs: exactInputs.patternInputs, count: n)
@@ -128,6 +129,7 @@ private func measureExact(
     let pool = try ExactPrimes(bits: settings.primeBits)
     let scaling = try IntegerScaling(architecture: architecture, parameters: parameters, inputs: exactInputs)
     let boundHolds = symmetryBoundHolds(architecture: architecture, parameters: parameters, statistics: statistics)
+    trace.mark("exact: float64 pattern pass")
     let sharedSeconds = seconds(clock.now - start)
 
     // Softmax is measured as centred; each distinct computed variant once.
@@ -147,12 +149,14 @@ private func measureExact(
         let primeStart = clock.now
         let field = try PrimeField(prime: prime)
         let residues = try residueForward(forward, parameters: parameters, inputs: exactInputs, field: field)
+        trace.mark("exact: forward mod \(prime)")
         let forwardSeconds = seconds(clock.now - primeStart) / Double(pending.count)
         for index in pending {
             let variantStart = clock.now
             let variant = distinct[index]
             let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
-            let rank = try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field)
+            trace.mark("exact: \(variant.rawValue) deltas")
+            let rank = try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field, trace: &trace)
             guard rank <= bounds[index] else {
                 throw GeometryError.invalidArgument(
                     "the rank modulo \(prime) (\(rank)) exceeds the structural upper bound (\(bounds[index])) of the \(variant.rawValue) Jacobian: the bound or the pattern is wrong (please report this)")
@@ -198,7 +202,8 @@ public func exactRankModulo(
         architecture: architecture, parameters: parameters, inputs: exactInputs.patternInputs, count: n)
     let residues = try residueForward(forward, parameters: parameters, inputs: exactInputs, field: field)
     let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
-    return try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field)
+    var trace = PhaseTrace()
+    return try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field, trace: &trace)
 }
 
 // MARK: - Inputs read exactly
@@ -395,7 +400,7 @@ func residueDeltas(
 /// rank_p of K (m′ ≤ P) or of J (m′ > P).
 func residueRank(
     _ residues: ResidueForward, deltas: [[Double]], forward: GeometryForward, variant: OutputVariant,
-    field: PrimeField
+    field: PrimeField, trace: inout PhaseTrace
 ) throws -> Int {
     let architecture = forward.architecture
     let n = forward.n
@@ -403,11 +408,15 @@ func residueRank(
     let rows = n * r
     if rows <= architecture.parameterCount {
         var gram = try residueGram(residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, field: field)
+        trace.mark("exact: K (\(rows) × \(rows)) mod p")
+        defer { trace.mark("exact: rank of K (FFPACK)") }
         return try modularRank(overwriting: &gram, rows: rows, columns: rows, field: field)
     }
     let columns = liveColumns(forward, statistics: activationStatistics(forward))
     var jacobian = residueJacobian(
         residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, columns: columns, field: field)
+    trace.mark("exact: J (\(rows) × \(columns.count)) mod p")
+    defer { trace.mark("exact: rank of J (FFPACK)") }
     return try modularRank(overwriting: &jacobian, rows: rows, columns: columns.count, field: field)
 }
 
