@@ -55,7 +55,9 @@ public struct ExactBFDResult: Sendable {
     /// log₂ of the Hadamard bound on the integer minors of the scaled matrix (the bits a bad
     /// prime must divide).
     public let integerBits: Double
-    /// min(row cap, P − hidden − dead-neuron and always-zero-input terms).
+    /// min(row cap, P − hidden − dead-neuron and always-zero-input terms) where that bound
+    /// provably holds for these parameters (``symmetryBoundHolds(architecture:parameters:statistics:)``),
+    /// else the row cap.
     public let upperBound: Int
     /// Which matrix was reduced.
     public let matrix: ExactMatrix
@@ -137,9 +139,14 @@ private func measureExact(
     var distinct: [OutputVariant] = []
     for variant in computed where !distinct.contains(variant) { distinct.append(variant) }
 
-    // Per distinct variant: its bound, and the primes tried with their ranks.
+    // Per distinct variant: its bound, and the primes tried with their ranks. The implied bound
+    // (symmetries, dead neurons, zero inputs) is used only where it provably holds; the row
+    // cap always does.
     let d = architecture.outputSize
-    let bounds = distinct.map { min($0.rowCap(sampleCount: n, outputSize: d), statistics.impliedBound) }
+    let bounds = distinct.map { variant in
+        let cap = variant.rowCap(sampleCount: n, outputSize: d)
+        return boundHolds ? min(cap, statistics.impliedBound) : cap
+    }
     var ranks = [[Int]](repeating: [], count: distinct.count)
     var used = [[UInt64]](repeating: [], count: distinct.count)
     var variantSeconds = [Double](repeating: 0, count: distinct.count)
@@ -175,8 +182,8 @@ private func measureExact(
         let rows = n * (variant == .logits ? d : d - 1)
         let matrix: ExactMatrix = rows <= architecture.parameterCount ? .gramRows : .jacobian
         let bits = hadamardBits(logitsFactors, scaling: scaling, variant: variant, matrix: matrix, upperBound: bound)
-        // A proof needs the bound to hold for these parameters and a pattern floats can be trusted on.
-        let certified = rank == bound && boundHolds && margins.ambiguous == 0
+        // A proof needs a pattern floats can be trusted on.
+        let certified = rank == bound && margins.ambiguous == 0
         return ExactBFDResult(
             variant: asked, computedAs: variant, rank: rank, certified: certified, primes: used[index],
             ranksModulo: ranks[index],

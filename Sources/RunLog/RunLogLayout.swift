@@ -251,7 +251,7 @@ extension RunLogWriter {
                 datasets["exact_certified"] = try group.createExtendableDataset("exact_certified", of: UInt8.self)
                 try describe(
                     datasets["exact_certified"],
-                    "1 when rank_exact equals the structural upper bound (a proof), the bound holds for these parameters and no pattern is ambiguous")
+                    "1 when rank_exact equals its proven upper bound (a proof) and no pre-activation is ambiguous")
                 for (name, description) in RunLogWriter.exactRealColumns {
                     datasets[name] = try group.createExtendableDataset(name, of: Double.self, fillValue: .nan)
                     try describe(datasets[name], description)

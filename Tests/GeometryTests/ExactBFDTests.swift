@@ -207,6 +207,25 @@ private func dyadicNetwork(_ architecture: MLPArchitecture, n: Int, _ random: in
         #expect(numerical.evidence.isClear && numerical.rank == result.rank)
     }
 
+    /// A live neuron with zero bias and zero out-weights breaks the symmetry bound's premise:
+    /// the engine falls back to the row cap, certifies nothing, and still finds the SVD's rank.
+    @Test func unprovenSymmetryBoundFallsBackToTheRowCap() throws {
+        let architecture = MLPArchitecture(inputSize: 4, hiddenWidths: [5], outputSize: 3)  // P = 43
+        var random = TestRandom(seed: 4)
+        var theta = randomParameters(architecture, &random)
+        theta[architecture.biasOffset(0)] = 0
+        for j in 0..<3 { theta[architecture.weightOffset(1) + j * 5] = 0 }
+        let n = 100
+        let x = gaussianInputs(n, 4, &random)
+        #expect(!symmetryBoundHolds(
+            architecture: architecture, parameters: theta,
+            statistics: try activationStatistics(architecture: architecture, parameters: theta, inputs: x, count: n)))
+        let result = try exact(architecture, theta, x, n, variants: [.logits])[0]
+        #expect(result.upperBound == n * 3 && !result.certified)
+        let numerical = try svdRank(architecture, theta, x, n, .logits)
+        #expect(numerical.evidence.isClear && numerical.rank == result.rank && result.rank == 43 - 5 - 4)
+    }
+
     /// A pre-activation placed 1e-13 from zero is flagged, and the rank is not called certified.
     @Test func ambiguousPatternIsFlagged() throws {
         let architecture = MLPArchitecture(inputSize: 3, hiddenWidths: [4], outputSize: 2)
