@@ -28,7 +28,7 @@ public enum BenchBFDMethod: String, CaseIterable, Sendable, Codable {
     case gram
     case gramInertia = "gram_inertia"
     /// The exact BFD (``exactBatchFunctionalDimensions(architecture:parameters:inputs:count:encoding:variants:settings:threads:)``),
-    /// two primes, seed 0: "clear" reads certified.
+    /// seed 0: "clear" reads certified.
     case exact
 
     /// The numerical method, nil for exact.
@@ -56,13 +56,13 @@ public struct BFDBenchmarkWorkload: Sendable {
 
     /// Runs one method on `threads` BLAS threads and returns its row (the peak memory is this
     /// process's so far).
-    public func run(_ method: BenchBFDMethod, variant: OutputVariant, threads: Int) throws -> BFDBenchmarkRow {
+    public func run(_ method: BenchBFDMethod, variant: OutputVariant, threads: Int, exactPrimes: Int = 2) throws -> BFDBenchmarkRow {
         let clock = ContinuousClock()
         let start = clock.now
         guard let method = method.numerical else {
             let result = try exactBatchFunctionalDimensions(
                 architecture: architecture, parameters: parameters, inputs: inputs, count: n, encoding: .pixelBytes,
-                variants: [variant], settings: ExactBFDSettings(primeCount: 2, seed: 0), threads: threads)[0]
+                variants: [variant], settings: ExactBFDSettings(primeCount: exactPrimes, seed: 0), threads: threads)[0]
             let elapsed = seconds(clock.now - start)
             let rowsPerSample = result.computedAs == .logits ? architecture.outputSize : architecture.outputSize - 1
             return BFDBenchmarkRow(

@@ -16,8 +16,8 @@ struct BenchBFDCommand: ParsableCommand {
         discussion: """
             Methods, spelled as bfd.method: jacobian (explicit float64 J + dgesdd, the reference), gram \
             (structured Gram matrix + full spectrum by dsyevd), gram_inertia (structured Gram matrix, rank \
-            certified by LDLᵀ inertia counts), exact (rank modulo random primes, two at most; 'clear' reads \
-            certified). The network is at Glorot-uniform initialisation (seed 0).
+            certified by LDLᵀ inertia counts), exact (rank modulo random primes, --exact-primes at most; \
+            'clear' reads certified). The network is at Glorot-uniform initialisation (seed 0).
             """)
 
     @Option(help: "Comma-separated numbers of inputs.")
@@ -38,6 +38,9 @@ struct BenchBFDCommand: ParsableCommand {
     @Option(help: "BLAS threads.")
     var threads = 2
 
+    @Option(help: "Primes the exact method tries while its rank is not certified (1...16).")
+    var exactPrimes = 2
+
     @Option(help: "MNIST directory.")
     var data = "data/mnist"
 
@@ -52,7 +55,7 @@ struct BenchBFDCommand: ParsableCommand {
                 throw ValidationError("--single expects n:method")
             }
             let workload = try BFDBenchmarkWorkload(n: n, dataDirectory: data)
-            let row = try workload.run(method, variant: variant, threads: threads)
+            let row = try workload.run(method, variant: variant, threads: threads, exactPrimes: exactPrimes)
             let encoder = JSONEncoder()
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             let json = try encoder.encode(row)
@@ -106,7 +109,7 @@ struct BenchBFDCommand: ParsableCommand {
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         }
         process.arguments = ["bench", "bfd", "--single", "\(n):\(method.rawValue)", "--variant", variant.rawValue,
-                             "--threads", String(threads), "--data", data]
+                             "--threads", String(threads), "--exact-primes", String(exactPrimes), "--data", data]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
