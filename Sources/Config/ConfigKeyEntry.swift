@@ -63,6 +63,10 @@ extension ValueCheck where Value == Int {
     static func atLeast(_ minimum: Int, hint: String? = nil) -> ValueCheck {
         .custom { value, key, check throws(ConfigError) in try check.that(value, atLeast: minimum, key, hint: hint) }
     }
+    /// In `range`.
+    static func within(_ range: ClosedRange<Int>) -> ValueCheck {
+        .custom { value, key, check throws(ConfigError) in try check.that(value, in: range, key) }
+    }
 }
 
 extension ValueCheck where Value == Double {

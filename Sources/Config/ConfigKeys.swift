@@ -151,14 +151,11 @@ extension ExperimentConfig {
         .value(
             "bfd.exact_primes", \.bfd.exactPrimes, .integer, default: 2, "integer in 1...16",
             "primes the exact engine tries while a rank is not certified (each lowers the failure bound)", fixed: true,
-            check: .custom { value, key, check throws(ConfigError) in
-                try check.that(value, in: 1...16, key)
-            }),
+            check: .within(1...16)),
         .value(
             "bfd.exact_prime_bits", \.bfd.exactPrimeBits, .integer, default: 23, "integer in 20...26",
             "bit length of the exact engine's primes: longer ones sharpen an uncertified rank's failure bound and cost more",
-            fixed: true,
-            check: .custom { value, key, check throws(ConfigError) in try check.that(value, in: 20...26, key) }),
+            fixed: true, check: .within(20...26)),
 
         .section("logging", "outputs"),
         .value(

@@ -124,8 +124,7 @@ struct BFDCommand: ParsableCommand {
             say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs.rawValue) inputs n = \(n), exact only")
             let exactResults = try exactBatchFunctionalDimensions(
                 architecture: architecture, parameters: stored.parameters, inputs: values, count: n, encoding: encoding,
-                variants: variants, settings: ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed, primeBits: exactPrimeBits),
-                threads: threads)
+                variants: variants, settings: exactSettings, threads: threads)
             for result in exactResults { say("\(result.variant.rawValue):" + exactLine(result)) }
             return
         }
@@ -135,7 +134,7 @@ struct BFDCommand: ParsableCommand {
             sets: [BFDInputSet(source: inputs, inputs: values, count: n, pooledIndices: [], encoding: encoding)],
             variants: variants, method: method, rule: rule, relativeTolerance: tolerance, keepSpectrum: true,
             cffd: cffd ? CheckpointMeasurement.CFFDSettings(seed: 0) : nil,
-            exact: exact ? ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed, primeBits: exactPrimeBits) : nil,
+            exact: exact ? exactSettings : nil,
             threads: threads)
         let measured = try measurement.measure(parameters: stored.parameters)
         let results = measured.results
@@ -167,6 +166,11 @@ struct BFDCommand: ParsableCommand {
             }
             say("cffd estimate (\(variants[0].rawValue)): \(estimate.value)\(estimate.converged ? "" : " (still growing at the largest size)"); P - hidden = \(architecture.parameterCount - architecture.hiddenNeuronCount)")
         }
+    }
+
+    /// The exact engine's settings from the options.
+    private var exactSettings: ExactBFDSettings {
+        ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed, primeBits: exactPrimeBits)
     }
 
     /// One line per exact result: the rank with its marker, the primes and what backs it.

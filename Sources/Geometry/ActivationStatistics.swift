@@ -44,8 +44,11 @@ public struct ActivationStatistics: Sendable, Equatable {
     /// The bound P − hidden reduced for the dead neurons and the always-zero inputs (see the
     /// type's documentation).
     public let impliedBound: Int
-    /// Input features that are exactly 0 on every sample.
-    public let zeroInputs: Int
+    /// The input features that are exactly 0 on every sample, ascending.
+    public let zeroInputFeatures: [Int]
+
+    /// How many input features are exactly 0 on every sample.
+    public var zeroInputs: Int { zeroInputFeatures.count }
 
     /// Per hidden layer, how many neurons are dead on every input.
     public var deadCounts: [Int] { deadNeurons.map(\.count) }
@@ -89,10 +92,10 @@ public func activationStatistics(_ forward: GeometryForward) -> ActivationStatis
 
     let base = architecture.parameterCount - totalHidden
     let inputWidth = sizes[0] + 1
-    let zeroInputs = (0..<sizes[0]).filter { b in
+    let zeroInputFeatures = (0..<sizes[0]).filter { b in
         (0..<n).allSatisfy { forward.augmentedInputs[0][$0 * inputWidth + b] == 0 }
-    }.count
-    var reduction = zeroInputs * (sizes[1] - (hiddenLayers.isEmpty ? 0 : dead[0].count))
+    }
+    var reduction = zeroInputFeatures.count * (sizes[1] - (hiddenLayers.isEmpty ? 0 : dead[0].count))
     for (h, layer) in hiddenLayers.enumerated() {
         reduction += dead[h].count * (sizes[layer - 1] + sizes[layer + 1])
         if h + 1 < hiddenLayers.count {
@@ -102,7 +105,7 @@ public func activationStatistics(_ forward: GeometryForward) -> ActivationStatis
     return ActivationStatistics(
         hiddenWidths: hiddenLayers.map { sizes[$0] }, deadNeurons: dead, alwaysActiveNeurons: alwaysActive,
         distinctPatterns: patterns.count, parameterCountMinusHidden: base, impliedBound: max(0, base - reduction),
-        zeroInputs: zeroInputs)
+        zeroInputFeatures: zeroInputFeatures)
 }
 
 /// Activation statistics of `architecture` with `parameters` on a batch inputs (n, n_0).

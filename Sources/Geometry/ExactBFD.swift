@@ -129,8 +129,9 @@ private func measureExact(
     let margins = patternMargins(forward)
     let logitsFactors = jacobianFactors(forward, variant: .logits)
     let pool = try ExactPrimes(bits: settings.primeBits)
-    let scaling = try IntegerScaling(architecture: architecture, parameters: parameters, inputs: exactInputs)
+    let scaling = IntegerScaling(architecture: architecture, parameters: parameters, inputs: exactInputs)
     let boundHolds = symmetryBoundHolds(architecture: architecture, parameters: parameters, statistics: statistics)
+    let columns = liveColumns(architecture, statistics: statistics)
     trace.mark("exact: float64 pattern pass")
     let sharedSeconds = seconds(clock.now - start)
 
@@ -163,7 +164,9 @@ private func measureExact(
             let variant = distinct[index]
             let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
             trace.mark("exact: \(variant.rawValue) deltas")
-            let rank = try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field, trace: &trace)
+            let rank = try residueRank(
+                residues, deltas: deltas, forward: forward, variant: variant, liveColumns: columns, field: field,
+                trace: &trace)
             guard rank <= bounds[index] else {
                 throw GeometryError.invalidArgument(
                     "the rank modulo \(prime) (\(rank)) exceeds the structural upper bound (\(bounds[index])) of the \(variant.rawValue) Jacobian: the bound or the pattern is wrong (please report this)")
@@ -174,14 +177,20 @@ private func measureExact(
         }
     }
 
+    let matrices = distinct.map { variant -> ExactMatrix in
+        n * (variant == .logits ? d : d - 1) <= architecture.parameterCount ? .gramRows : .jacobian
+    }
+    let integerBits = distinct.indices.map { index in
+        hadamardBits(
+            logitsFactors, scaling: scaling, variant: distinct[index], matrix: matrices[index], upperBound: bounds[index])
+    }
     return variants.map { asked in
         let variant = asked == .softmax ? OutputVariant.centred : asked
         let index = distinct.firstIndex(of: variant) ?? 0
         let rank = ranks[index].max() ?? 0
         let bound = bounds[index]
-        let rows = n * (variant == .logits ? d : d - 1)
-        let matrix: ExactMatrix = rows <= architecture.parameterCount ? .gramRows : .jacobian
-        let bits = hadamardBits(logitsFactors, scaling: scaling, variant: variant, matrix: matrix, upperBound: bound)
+        let matrix = matrices[index]
+        let bits = integerBits[index]
         // A proof needs a pattern floats can be trusted on.
         let certified = rank == bound && margins.ambiguous == 0
         return ExactBFDResult(
@@ -210,7 +219,9 @@ public func exactRankModulo(
     let residues = try residueForward(forward, parameters: parameters, inputs: exactInputs, field: field)
     let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
     var trace = PhaseTrace()
-    return try residueRank(residues, deltas: deltas, forward: forward, variant: variant, field: field, trace: &trace)
+    return try residueRank(
+        residues, deltas: deltas, forward: forward, variant: variant,
+        liveColumns: liveColumns(architecture, statistics: activationStatistics(forward)), field: field, trace: &trace)
 }
 
 // MARK: - Inputs read exactly
@@ -404,10 +415,10 @@ func residueDeltas(
     return deltas
 }
 
-/// rank_p of K (m′ ≤ P) or of J (m′ > P).
+/// rank_p of K (m′ ≤ P) or of J (m′ > P), J restricted to `columns` (``liveColumns(_:statistics:)``).
 func residueRank(
     _ residues: ResidueForward, deltas: [[Double]], forward: GeometryForward, variant: OutputVariant,
-    field: PrimeField, trace: inout PhaseTrace
+    liveColumns columns: [Int], field: PrimeField, trace: inout PhaseTrace
 ) throws -> Int {
     let architecture = forward.architecture
     let n = forward.n
@@ -419,7 +430,6 @@ func residueRank(
         defer { trace.mark("exact: rank of K (FFPACK)") }
         return try modularRank(overwriting: &gram, rows: rows, columns: rows, field: field)
     }
-    let columns = liveColumns(forward, statistics: activationStatistics(forward))
     var jacobian = residueJacobian(
         residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, columns: columns, field: field)
     trace.mark("exact: J (\(rows) × \(columns.count)) mod p")
@@ -494,11 +504,8 @@ func residueGram(
 /// The parameters whose columns of J are not identically zero on the batch, ascending: a weight
 /// is dropped when its unit is dead or its input is a dead unit or an input feature that is 0 on
 /// every sample; a bias when its unit is dead. Dropping zero columns keeps the rank.
-func liveColumns(_ forward: GeometryForward, statistics: ActivationStatistics) -> [Int] {
-    let architecture = forward.architecture
-    let n = forward.n
-    let n0 = architecture.inputSize
-    let liveFeature = (0..<n0).map { b in (0..<n).contains { forward.augmentedInputs[0][$0 * (n0 + 1) + b] != 0 } }
+func liveColumns(_ architecture: MLPArchitecture, statistics: ActivationStatistics) -> [Int] {
+    let zeroFeatures = Set(statistics.zeroInputFeatures)
     var columns: [Int] = []
     columns.reserveCapacity(architecture.parameterCount)
     for layer in 0..<architecture.layerCount {
@@ -507,7 +514,7 @@ func liveColumns(_ forward: GeometryForward, statistics: ActivationStatistics) -
         let deadOut: Set<Int> = layer < architecture.layerCount - 1 ? Set(statistics.deadNeurons[layer]) : []
         let deadIn: Set<Int> = layer > 0 ? Set(statistics.deadNeurons[layer - 1]) : []
         for unit in 0..<fanOut where !deadOut.contains(unit) {
-            for b in 0..<fanIn where layer == 0 ? liveFeature[b] : !deadIn.contains(b) {
+            for b in 0..<fanIn where layer == 0 ? !zeroFeatures.contains(b) : !deadIn.contains(b) {
                 columns.append(architecture.weightOffset(layer) + unit * fanIn + b)
             }
         }

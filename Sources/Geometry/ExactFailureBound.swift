@@ -25,7 +25,7 @@ struct IntegerScaling {
     /// s_l per affine layer.
     let layerShifts: [Int]
 
-    init(architecture: MLPArchitecture, parameters: [Double], inputs: ExactInputs) throws {
+    init(architecture: MLPArchitecture, parameters: [Double], inputs: ExactInputs) {
         switch inputs.encoding {
         case .pixelBytes:
             inputLog2 = log2(255)

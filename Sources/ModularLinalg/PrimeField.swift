@@ -42,15 +42,7 @@ public struct PrimeField: Sendable, Hashable, CustomStringConvertible {
 
     /// a^e mod p.
     public func power(_ a: UInt64, _ exponent: UInt64) -> UInt64 {
-        var result: UInt64 = 1
-        var base = a % prime
-        var e = exponent
-        while e > 0 {
-            if e & 1 == 1 { result = multiply(result, base) }
-            base = multiply(base, base)
-            e >>= 1
-        }
-        return result
+        powerBySquaring(a % prime, exponent, multiply)
     }
 
     /// a⁻¹ mod p (Fermat). Throws for a ≡ 0.
@@ -116,19 +108,8 @@ public func isPrime(_ n: UInt64) -> Bool {
         let (high, low) = a.multipliedFullWidth(by: b)
         return n.dividingFullWidth((high, low)).remainder
     }
-    func powmod(_ a: UInt64, _ e: UInt64) -> UInt64 {
-        var result: UInt64 = 1
-        var base = a % n
-        var e = e
-        while e > 0 {
-            if e & 1 == 1 { result = mulmod(result, base) }
-            base = mulmod(base, base)
-            e >>= 1
-        }
-        return result
-    }
     witnesses: for a in smallPrimes {
-        var x = powmod(a, d)
+        var x = powerBySquaring(a % n, d, mulmod)
         if x == 1 || x == n - 1 { continue }
         for _ in 1..<max(s, 1) {
             x = mulmod(x, x)
@@ -137,4 +118,18 @@ public func isPrime(_ n: UInt64) -> Bool {
         return false
     }
     return true
+}
+
+/// base^exponent by binary exponentiation under `multiply` (a modular product); base is
+/// already reduced.
+private func powerBySquaring(_ base: UInt64, _ exponent: UInt64, _ multiply: (UInt64, UInt64) -> UInt64) -> UInt64 {
+    var result: UInt64 = 1
+    var square = base
+    var e = exponent
+    while e > 0 {
+        if e & 1 == 1 { result = multiply(result, square) }
+        square = multiply(square, square)
+        e >>= 1
+    }
+    return result
 }
