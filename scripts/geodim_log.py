@@ -153,6 +153,8 @@ class BFDSeries:
     """bool"""
     upper_bound: Optional[np.ndarray] = None
     seconds: Optional[np.ndarray] = None
+    gram_side: Optional[np.ndarray] = None
+    """int64 codes: 0 rows (J~J~ᵀ), 1 parameters (J~ᵀJ~), 2 block_schur, -1 none (None in older logs)"""
     spectrum: Optional[np.ndarray] = None
     """[K, S] singular values, descending, NaN-padded (None when not logged or not read)"""
 
@@ -312,7 +314,7 @@ def read_run(path, *, spectra=True, params=True, inputs=True):
                 rank=column(g, "rank", k), clear=column(g, "clear", k, flag=True),
                 spectrum=column(g, "spectrum", k) if spectra else None)
             for other in ("rank_numpy", "rank_gap", "rank_relative", "tolerance", "gap_ratio", "sigma_above",
-                          "sigma_below", "floor", "upper_bound", "seconds"):
+                          "sigma_below", "floor", "upper_bound", "seconds", "gram_side"):
                 setattr(series, other, column(g, other, k))
             series.rules_disagree = column(g, "rules_disagree", k, flag=True)
             bfd[(series.source, series.output)] = series

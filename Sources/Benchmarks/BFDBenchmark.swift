@@ -13,6 +13,9 @@ public struct BFDBenchmarkRow: Sendable, Codable {
     public var rows: Int
     /// The ``BFDMethod``'s spelling: `jacobian`, `gram` or `gram_inertia`.
     public var method: String
+    /// The Gram side used (`rows`, `parameters`, `block_schur`), the exact matrix
+    /// (`gram_rows`, `jacobian`), or `-` for the explicit Jacobian.
+    public var side: String
     public var variant: String
     public var rank: Int
     public var clear: Bool
@@ -35,8 +38,8 @@ public enum BenchBFDMethod: String, CaseIterable, Sendable, Codable {
     public var numerical: BFDMethod? { BFDMethod(rawValue: rawValue) }
 }
 
-/// The paper's network at Glorot-uniform initialisation (seed 0) and the first n MNIST test
-/// images: the workload of `geodim bench bfd`.
+/// An MLP (the paper's 784-30-30-30-10 by default) at Glorot-uniform initialisation (seed 0)
+/// and the first n MNIST test images: the workload of `geodim bench bfd`.
 public struct BFDBenchmarkWorkload: Sendable {
     public let architecture: MLPArchitecture
     public let parameters: [Double]
@@ -55,27 +58,33 @@ public struct BFDBenchmarkWorkload: Sendable {
     }
 
     /// Runs one method on `threads` BLAS threads and returns its row (the peak memory is this
-    /// process's so far).
-    public func run(_ method: BenchBFDMethod, variant: OutputVariant, threads: Int, exactPrimes: Int = 2) throws -> BFDBenchmarkRow {
+    /// process's so far). `gramSide` applies to the Gram methods, `exactMatrix` to exact.
+    public func run(
+        _ method: BenchBFDMethod, variant: OutputVariant, threads: Int, exactPrimes: Int = 2,
+        gramSide: GramSideChoice = .auto, exactMatrix: ExactMatrixChoice = .auto
+    ) throws -> BFDBenchmarkRow {
         let clock = ContinuousClock()
         let start = clock.now
         guard let method = method.numerical else {
             let result = try exactBatchFunctionalDimensions(
                 architecture: architecture, parameters: parameters, inputs: inputs, count: n, encoding: .pixelBytes,
-                variants: [variant], settings: ExactBFDSettings(primeCount: exactPrimes, seed: 0), threads: threads)[0]
+                variants: [variant], settings: ExactBFDSettings(primeCount: exactPrimes, seed: 0, matrix: exactMatrix),
+                threads: threads)[0]
             let elapsed = seconds(clock.now - start)
             let rowsPerSample = result.computedAs == .logits ? architecture.outputSize : architecture.outputSize - 1
             return BFDBenchmarkRow(
-                n: n, rows: n * rowsPerSample, method: BenchBFDMethod.exact.rawValue, variant: variant.rawValue,
+                n: n, rows: n * rowsPerSample, method: BenchBFDMethod.exact.rawValue, side: result.matrix.rawValue,
+                variant: variant.rawValue,
                 rank: result.rank, clear: result.certified, gapRatio: .nan, seconds: elapsed,
                 peakBytes: peakResidentBytes())
         }
         let result = try batchFunctionalDimension(
             architecture: architecture, parameters: parameters, inputs: inputs, count: n, variant: variant,
-            method: method, rule: .gap, relativeTolerance: 1e-10, threads: threads)
+            method: method, rule: .gap, relativeTolerance: 1e-10, gramSide: gramSide, threads: threads)
         let elapsed = seconds(clock.now - start)
         return BFDBenchmarkRow(
-            n: n, rows: result.rows, method: method.rawValue, variant: variant.rawValue, rank: result.rank,
+            n: n, rows: result.rows, method: method.rawValue, side: result.gramSide?.rawValue ?? "-",
+            variant: variant.rawValue, rank: result.rank,
             clear: result.evidence.isClear, gapRatio: result.evidence.gapRatio,
             seconds: elapsed, peakBytes: peakResidentBytes())
     }

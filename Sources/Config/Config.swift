@@ -160,6 +160,8 @@ extension ExperimentConfig {
         public var randomStd: Double = 0
         /// How the rank is computed.
         public var method: BFDMethod = .gram
+        /// Which Gram product the Gram methods form: the smaller (auto), m × m, or P̃ × P̃.
+        public var gramSide: GramSideChoice = .auto
         /// Which rank rule gives the headline number.
         public var rankRule: RankRule = .gap
         /// Tolerance of ``RankRule/relative``, 0 < t < 1.
@@ -176,6 +178,8 @@ extension ExperimentConfig {
         public var exactPrimes: Int = 0
         /// Bit length of the exact engine's primes.
         public var exactPrimeBits: Int = 0
+        /// Which matrix the exact engine reduces modulo each prime: auto, K = JJᵀ, or J.
+        public var exactMatrix: ExactMatrixChoice = .auto
     }
 
     /// `logging`: where runs are written and what they keep.

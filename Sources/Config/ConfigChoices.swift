@@ -48,8 +48,11 @@ extension ExperimentConfig.OptimizerName: ConfigChoice {}
 extension ExperimentConfig.BFDInput: ConfigChoice {}
 // The network's and the geometry's own enums are the config's choices too: `model.init` is
 // ``WeightInit``, `bfd.outputs` ``OutputVariant``, `bfd.method` ``BFDMethod`` and
-// `bfd.rank_rule` ``RankRule``, documented where they are defined.
+// `bfd.rank_rule` ``RankRule``, `bfd.gram_side` ``GramSideChoice`` and `bfd.exact_matrix`
+// ``ExactMatrixChoice``, documented where they are defined.
 extension WeightInit: ConfigChoice {}
 extension OutputVariant: ConfigChoice {}
 extension BFDMethod: ConfigChoice {}
 extension RankRule: ConfigChoice {}
+extension GramSideChoice: ConfigChoice {}
+extension ExactMatrixChoice: ConfigChoice {}

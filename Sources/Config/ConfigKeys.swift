@@ -128,6 +128,9 @@ extension ExperimentConfig {
         .choice(
             "bfd.method", \.bfd.method, default: .gram,
             "structured J Jᵀ and its spectrum, the same with the rank certified by inertia counts, or explicit float64 Jacobian + SVD"),
+        .choice(
+            "bfd.gram_side", \.bfd.gramSide, default: .auto,
+            "Gram product the gram methods form: the smaller one (auto), J̃J̃ᵀ, m × m (rows), or J̃ᵀJ̃, P̃ × P̃, summed over blocks of samples (parameters); same rank, the side used is logged per checkpoint"),
         .choice("bfd.rank_rule", \.bfd.rankRule, default: .gap, "rule for the headline rank"),
         .value(
             "bfd.relative_tolerance", \.bfd.relativeTolerance, .number, default: 1e-10, "number in (0, 1)",
@@ -156,6 +159,10 @@ extension ExperimentConfig {
             "bfd.exact_prime_bits", \.bfd.exactPrimeBits, .integer, default: 23, "integer in 20...26",
             "bit length of the exact engine's primes: longer ones sharpen an uncertified rank's failure bound and cost more",
             fixed: true, check: .within(20...26)),
+        .choice(
+            "bfd.exact_matrix", \.bfd.exactMatrix, default: .auto,
+            "matrix the exact engine reduces mod p: K = JJᵀ when m′ ≤ P else J (auto), K (gram_rows), or J (jacobian); logged as exact_matrix",
+            fixed: true),
 
         .section("logging", "outputs"),
         .value(

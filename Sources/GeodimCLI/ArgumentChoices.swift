@@ -10,6 +10,8 @@ import Geometry
 extension OutputVariant: ExpressibleByArgument {}
 extension BFDMethod: ExpressibleByArgument {}
 extension RankRule: ExpressibleByArgument {}
+extension GramSideChoice: ExpressibleByArgument {}
+extension ExactMatrixChoice: ExpressibleByArgument {}
 extension BenchBFDMethod: ExpressibleByArgument {}
 extension ExperimentConfig.BFDInput: ExpressibleByArgument {}
 

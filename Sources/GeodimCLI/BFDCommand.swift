@@ -37,6 +37,9 @@ struct BFDCommand: ParsableCommand {
     @Option(help: "Method.")
     var method = BFDMethod.gram
 
+    @Option(help: "Gram product of the gram methods: the smaller (auto), J̃J̃ᵀ (rows, m × m) or J̃ᵀJ̃ (parameters, P̃ × P̃).")
+    var gramSide = GramSideChoice.auto
+
     @Option(help: "Headline rank rule.")
     var rule = RankRule.gap
 
@@ -72,6 +75,9 @@ struct BFDCommand: ParsableCommand {
 
     @Option(help: "Bit length of the exact engine's primes (20...26): longer ones sharpen an uncertified rank's failure bound and cost more.")
     var exactPrimeBits = 23
+
+    @Option(help: "Matrix the exact engine reduces mod p: K = JJᵀ when m′ ≤ P, else J (auto), K (gram_rows) or J (jacobian).")
+    var exactMatrix = ExactMatrixChoice.auto
 
     func run() throws {
         do {
@@ -132,24 +138,25 @@ struct BFDCommand: ParsableCommand {
         let measurement = CheckpointMeasurement(
             architecture: architecture,
             sets: [BFDInputSet(source: inputs, inputs: values, count: n, pooledIndices: [], encoding: encoding)],
-            variants: variants, method: method, rule: rule, relativeTolerance: tolerance, keepSpectrum: true,
+            variants: variants, method: method, gramSide: gramSide, rule: rule, relativeTolerance: tolerance,
+            keepSpectrum: true,
             cffd: cffd ? CheckpointMeasurement.CFFDSettings(seed: 0) : nil,
             exact: exact ? exactSettings : nil,
             threads: threads)
         let measured = try measurement.measure(parameters: stored.parameters)
         let results = measured.results
         let exactResults = measured.exact
-        say(["output", "rank", "clear", "gap", "numpy", "gap_rule", "relative", "row_cap", "bound", "seconds"]
-            .enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
+        say(["output", "rank", "clear", "gap", "numpy", "gap_rule", "relative", "row_cap", "bound", "seconds", "side"]
+            .enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : ($0.offset == 10 ? 11 : 9)) }.joined(separator: " "))
         for result in results {
             let e = result.evidence
             let cells = [
                 result.variant.rawValue, String(e.headline), e.isClear ? "yes" : "NO", String(format: "%.3g", e.gapRatio),
                 String(e.numpyRank), String(e.gapRank), e.relativeRank >= 0 ? String(e.relativeRank) : "-",
                 String(result.rowCap), String(result.activationUpperBound),
-                String(format: "%.2f", result.seconds),
+                String(format: "%.2f", result.seconds), result.gramSide?.rawValue ?? "-",
             ]
-            say(cells.enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : 9) }.joined(separator: " "))
+            say(cells.enumerated().map { padLeft($0.element, $0.offset == 0 ? 8 : ($0.offset == 10 ? 11 : 9)) }.joined(separator: " "))
             if let exactResult = exactResults.first(where: { $0.variant == result.variant }) {
                 say(exactLine(exactResult))
             }
@@ -170,7 +177,7 @@ struct BFDCommand: ParsableCommand {
 
     /// The exact engine's settings from the options.
     private var exactSettings: ExactBFDSettings {
-        ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed, primeBits: exactPrimeBits)
+        ExactBFDSettings(primeCount: exactPrimes, seed: exactSeed, primeBits: exactPrimeBits, matrix: exactMatrix)
     }
 
     /// One line per exact result: the rank with its marker, the primes and what backs it.

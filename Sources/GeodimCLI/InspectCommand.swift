@@ -72,6 +72,9 @@ enum InspectReport {
             lines.append(line)
         }
         lines.append("(rank/row cap; ? = no clear gap in the spectrum, the rank depends on the rule)")
+        let sides = reading.series.filter { !$0.gramSideNames.isEmpty }
+            .map { "\($0.name) \($0.gramSideNames.joined(separator: "+"))" }
+        if !sides.isEmpty { lines.append("(gram side: " + sides.joined(separator: ", ") + ")") }
         if reading.series.contains(where: { $0.exactRanks != nil }) {
             lines.append("(exact: the rank modulo random primes; ! = certified, it equals the structural bound; ~ = a proven lower bound, exact up to the logged exact_failure_bound)")
         }

@@ -50,25 +50,27 @@ public struct BFDResult: Sendable {
 /// from the spectrum (all three rules are kept in the evidence); `relativeTolerance` is τ of
 /// the relative rule. `conditioning` applies to the Gram route only. `threads` is the number
 /// of BLAS threads the computation runs on (set for its duration, then restored); it also
-/// picks how ``BFDMethod/gramInertia`` uses them.
+/// picks how ``BFDMethod/gramInertia`` uses them. `gramSide` picks which Gram product the Gram
+/// routes form (``GramSideChoice``; `auto`, the smaller, by default); the result's
+/// ``BFDResult/gramSide`` says which was used.
 public func batchFunctionalDimension(
     architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
     variant: OutputVariant, method: BFDMethod, rule: RankRule, relativeTolerance: Double,
-    conditioning: GramConditioning = .projector, threads: Int
+    conditioning: GramConditioning = .projector, gramSide: GramSideChoice = .auto, threads: Int
 ) throws -> BFDResult {
     try batchFunctionalDimensions(
         architecture: architecture, parameters: parameters, inputs: inputs, count: n, variants: [variant],
         method: method, rule: rule, relativeTolerance: relativeTolerance, conditioning: conditioning,
-        threads: threads)[0]
+        gramSide: gramSide, threads: threads)[0]
 }
 
-/// ``batchFunctionalDimension(architecture:parameters:inputs:count:variant:method:rule:relativeTolerance:conditioning:)``
+/// ``batchFunctionalDimension(architecture:parameters:inputs:count:variant:method:rule:relativeTolerance:conditioning:gramSide:threads:)``
 /// for several output variants, sharing one forward pass (and, for the Gram route, one
 /// set of per-layer input bases). Results are in the order of `variants`.
 public func batchFunctionalDimensions(
     architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
     variants: [OutputVariant], method: BFDMethod, rule: RankRule, relativeTolerance: Double,
-    conditioning: GramConditioning = .projector, threads: Int
+    conditioning: GramConditioning = .projector, gramSide: GramSideChoice = .auto, threads: Int
 ) throws -> [BFDResult] {
     guard relativeTolerance.isFinite, relativeTolerance >= 0 else {
         throw GeometryError.invalidArgument("the relative tolerance must be finite and ≥ 0 (got \(relativeTolerance))")
@@ -78,16 +80,16 @@ public func batchFunctionalDimensions(
         try measureVariants(
             architecture: architecture, parameters: parameters, inputs: inputs, count: n, variants: variants,
             method: method, rule: rule, relativeTolerance: relativeTolerance, conditioning: conditioning,
-            threads: threads)
+            gramSide: gramSide, threads: threads)
     }
 }
 
-/// The body of ``batchFunctionalDimensions(architecture:parameters:inputs:count:variants:method:rule:relativeTolerance:conditioning:threads:)``,
+/// The body of ``batchFunctionalDimensions(architecture:parameters:inputs:count:variants:method:rule:relativeTolerance:conditioning:gramSide:threads:)``,
 /// run with BLAS already on `threads` threads.
 private func measureVariants(
     architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
     variants: [OutputVariant], method: BFDMethod, rule: RankRule, relativeTolerance: Double,
-    conditioning: GramConditioning, threads: Int
+    conditioning: GramConditioning, gramSide: GramSideChoice, threads: Int
 ) throws -> [BFDResult] {
     let clock = ContinuousClock()
     let start = clock.now
@@ -116,7 +118,7 @@ private func measureVariants(
                 spectrum: spectrum, rows: m, columns: p, floor: RankEvidence.svdFloor(rows: m, columns: p),
                 rule: rule, relativeTolerance: relativeTolerance)
         case .gram:
-            var gram = try gramMatrix(factors, bases: bases, conditioning: conditioning)
+            var gram = try gramMatrix(factors, bases: bases, conditioning: conditioning, side: gramSide)
             let eigenvalues = try symmetricEigenvalues(overwriting: &gram.values, n: gram.dimension)
             evidence = RankEvidence(
                 spectrum: eigenvalues.map { max($0, 0).squareRoot() }, rows: m, columns: p,
@@ -125,7 +127,8 @@ private func measureVariants(
             conditionedCount = gram.conditionedParameterCount
         case .gramInertia:
             let levels = certificationLevels(rows: m, rule: rule, relativeTolerance: relativeTolerance)
-            if conditioning == .projector,
+            // The block Schur count forms neither product: only when the side is left to us.
+            if conditioning == .projector, gramSide == .auto,
                let structured = try blockSchurEigenvalueCounts(factors, bases: bases, relativeThresholds: levels.map { $0 * $0 }) {
                 evidence = RankEvidence(
                     countAboveFloor: structured.counts[0], countAboveClear: structured.counts[1],
@@ -135,8 +138,8 @@ private func measureVariants(
                 side = .blockSchur
             } else {
                 var trace = PhaseTrace()
-                var gram = try gramMatrix(factors, bases: bases, conditioning: conditioning)
-                trace.mark("Gram matrix K")
+                var gram = try gramMatrix(factors, bases: bases, conditioning: conditioning, side: gramSide)
+                trace.mark("Gram matrix K (\(gram.side.rawValue), \(gram.dimension) × \(gram.dimension))")
                 evidence = try certifiedRankEvidence(
                     &gram, rows: m, rule: rule, relativeTolerance: relativeTolerance, threads: threads)
                 side = gram.side

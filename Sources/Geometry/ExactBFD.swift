@@ -16,8 +16,9 @@ import Timing
 // Matrices (rows per sample r = d for logits, d − 1 for centred, m′ = n·r):
 //   Ã_l  (n, n_l + 1)   residues of the input to layer l, with a column of ones
 //   Δ_l  (m′, n_(l+1))  residues of ∂(output row)/∂(pre-activation of layer l)
-//   K    (m′, m′)       Σ_l (Δ_l Δ_lᵀ) ∘ (Ã_l Ã_lᵀ expanded to rows), when m′ ≤ P
-//   J    (m′, P)        J itself (row (i,k): Δ_l[(i,k), a]·Ã_l[i, b]), when m′ > P
+//   K    (m′, m′)       Σ_l (Δ_l Δ_lᵀ) ∘ (Ã_l Ã_lᵀ expanded to rows), by default when m′ ≤ P
+//   J    (m′, P)        J itself (row (i,k): Δ_l[(i,k), a]·Ã_l[i, b]), by default when m′ > P
+// (``ExactMatrixChoice`` forces either).
 
 /// How the inputs of a batch are read as exact rationals.
 public enum ExactInputEncoding: String, Sendable, Codable {
@@ -29,10 +30,33 @@ public enum ExactInputEncoding: String, Sendable, Codable {
 
 /// Which matrix the exact engine reduced modulo each prime.
 public enum ExactMatrix: String, Sendable, Codable {
-    /// K = J·Jᵀ (m′ × m′), from the per-layer factors: when m′ ≤ P.
+    /// K = J·Jᵀ (m′ × m′), from the per-layer factors: chosen automatically when m′ ≤ P.
     case gramRows = "gram_rows"
-    /// J itself (m′ × P): when m′ > P.
+    /// J itself (m′ × P, structurally zero columns dropped): chosen automatically when m′ > P.
     case jacobian
+}
+
+/// Which matrix the exact engine reduces (``ExactMatrix``), or `auto`: K when m′ ≤ P, J
+/// otherwise.
+///
+/// Both give lower bounds on rank_Q(J) modulo every prime: rank_p(J·Jᵀ) ≤ rank_p(J) ≤ rank_Q(J).
+/// Over a finite field J·Jᵀ can lose rank that J keeps (a row combination orthogonal to
+/// itself mod p), with probability about rank/p per prime for a random-looking J, and its
+/// Hadamard bound counts squared entries, so a forced choice can change a logged rank or
+/// failure bound, never the quantity they bound.
+public enum ExactMatrixChoice: String, CaseIterable, Sendable, Codable {
+    case auto
+    case gramRows = "gram_rows"
+    case jacobian
+
+    /// The matrix this choice reduces for m′ rows of J and P parameters.
+    public func resolved(rows: Int, parameterCount: Int) -> ExactMatrix {
+        switch self {
+        case .auto: return rows <= parameterCount ? .gramRows : .jacobian
+        case .gramRows: return .gramRows
+        case .jacobian: return .jacobian
+        }
+    }
 }
 
 /// The exact BFD of one output variant on one batch.
@@ -83,11 +107,16 @@ public struct ExactBFDSettings: Sendable, Equatable {
     public var seed: UInt64
     /// Bit length of the primes (``ExactPrimes``).
     public var primeBits: Int
+    /// Which matrix is reduced modulo each prime.
+    public var matrix: ExactMatrixChoice
 
-    public init(primeCount: Int = 2, seed: UInt64 = 0, primeBits: Int = ExactPrimes.defaultBits) {
+    public init(
+        primeCount: Int = 2, seed: UInt64 = 0, primeBits: Int = ExactPrimes.defaultBits, matrix: ExactMatrixChoice = .auto
+    ) {
         self.primeCount = primeCount
         self.seed = seed
         self.primeBits = primeBits
+        self.matrix = matrix
     }
 
     /// Below this margin a pre-activation's sign is flagged as ambiguous.
@@ -148,6 +177,10 @@ private func measureExact(
         let cap = variant.rowCap(sampleCount: n, outputSize: d)
         return boundHolds ? min(cap, statistics.impliedBound) : cap
     }
+    let matrices = distinct.map { variant in
+        settings.matrix.resolved(
+            rows: n * (variant == .logits ? d : d - 1), parameterCount: architecture.parameterCount)
+    }
     var ranks = [[Int]](repeating: [], count: distinct.count)
     var used = [[UInt64]](repeating: [], count: distinct.count)
     var variantSeconds = [Double](repeating: 0, count: distinct.count)
@@ -165,8 +198,8 @@ private func measureExact(
             let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
             trace.mark("exact: \(variant.rawValue) deltas")
             let rank = try residueRank(
-                residues, deltas: deltas, forward: forward, variant: variant, liveColumns: columns, field: field,
-                trace: &trace)
+                residues, deltas: deltas, forward: forward, variant: variant, matrix: matrices[index],
+                liveColumns: columns, field: field, trace: &trace)
             guard rank <= bounds[index] else {
                 throw GeometryError.invalidArgument(
                     "the rank modulo \(prime) (\(rank)) exceeds the structural upper bound (\(bounds[index])) of the \(variant.rawValue) Jacobian: the bound or the pattern is wrong (please report this)")
@@ -177,9 +210,6 @@ private func measureExact(
         }
     }
 
-    let matrices = distinct.map { variant -> ExactMatrix in
-        n * (variant == .logits ? d : d - 1) <= architecture.parameterCount ? .gramRows : .jacobian
-    }
     let integerBits = distinct.indices.map { index in
         hadamardBits(
             logitsFactors, scaling: scaling, variant: distinct[index], matrix: matrices[index], upperBound: bounds[index])
@@ -205,9 +235,10 @@ private func measureExact(
 
 /// rank_p of J (logits or centred) modulo one given prime, under the float64 pattern: the
 /// engine's building block, public so that tests can compare it with an independent twin.
+/// `matrix` picks what is reduced (K = J·Jᵀ or J itself; `auto` as the engine does).
 public func exactRankModulo(
     prime: UInt64, architecture: MLPArchitecture, parameters: [Double], inputs: [Double], count n: Int,
-    encoding: ExactInputEncoding, variant: OutputVariant
+    encoding: ExactInputEncoding, variant: OutputVariant, matrix: ExactMatrixChoice = .auto
 ) throws -> Int {
     guard variant != .softmax else {
         throw GeometryError.invalidArgument("softmax has no exact Jacobian; its rank is the centred one")
@@ -219,8 +250,10 @@ public func exactRankModulo(
     let residues = try residueForward(forward, parameters: parameters, inputs: exactInputs, field: field)
     let deltas = try residueDeltas(residues, forward: forward, variant: variant, field: field)
     var trace = PhaseTrace()
+    let d = architecture.outputSize
+    let resolved = matrix.resolved(rows: n * (variant == .logits ? d : d - 1), parameterCount: architecture.parameterCount)
     return try residueRank(
-        residues, deltas: deltas, forward: forward, variant: variant,
+        residues, deltas: deltas, forward: forward, variant: variant, matrix: resolved,
         liveColumns: liveColumns(architecture, statistics: activationStatistics(forward)), field: field, trace: &trace)
 }
 
@@ -415,16 +448,17 @@ func residueDeltas(
     return deltas
 }
 
-/// rank_p of K (m′ ≤ P) or of J (m′ > P), J restricted to `columns` (``liveColumns(_:statistics:)``).
+/// rank_p of K (`matrix` `.gramRows`) or of J (`.jacobian`), J restricted to `columns`
+/// (``liveColumns(_:statistics:)``).
 func residueRank(
     _ residues: ResidueForward, deltas: [[Double]], forward: GeometryForward, variant: OutputVariant,
-    liveColumns columns: [Int], field: PrimeField, trace: inout PhaseTrace
+    matrix: ExactMatrix, liveColumns columns: [Int], field: PrimeField, trace: inout PhaseTrace
 ) throws -> Int {
     let architecture = forward.architecture
     let n = forward.n
     let r = variant == .logits ? architecture.outputSize : architecture.outputSize - 1
     let rows = n * r
-    if rows <= architecture.parameterCount {
+    if matrix == .gramRows {
         var gram = try residueGram(residues, deltas: deltas, architecture: architecture, n: n, rowsPerSample: r, field: field)
         trace.mark("exact: K (\(rows) × \(rows)) mod p")
         defer { trace.mark("exact: rank of K (FFPACK)") }

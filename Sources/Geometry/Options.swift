@@ -75,6 +75,30 @@ public enum GramConditioning: String, CaseIterable, Sendable, Codable {
     case plain
 }
 
+/// Which Gram product the numerical route forms (``GramMatrix/Side``): rank(J̃J̃ᵀ) = rank(J̃ᵀJ̃)
+/// = rank(J) and the two share their nonzero eigenvalues, so the choice changes cost and
+/// rounding, not the rank being measured.
+///
+/// - `auto`: the smaller of the two, m × m when m ≤ P̃, else P̃ × P̃; with
+///   ``BFDMethod/gramInertia`` the never-formed block Schur count first where it applies.
+/// - `rows`: K̃ = J̃J̃ᵀ (m × m) always.
+/// - `parameters`: J̃ᵀJ̃ (P̃ × P̃) always, accumulated over blocks of samples.
+public enum GramSideChoice: String, CaseIterable, Sendable, Codable {
+    case auto
+    case rows
+    case parameters
+
+    /// The side this choice forms for a J̃ with `rows` rows and `conditionedParameterCount`
+    /// columns (block Schur aside).
+    public func resolved(rows m: Int, conditionedParameterCount: Int) -> GramMatrix.Side {
+        switch self {
+        case .auto: return m > conditionedParameterCount ? .parameters : .rows
+        case .rows: return .rows
+        case .parameters: return .parameters
+        }
+    }
+}
+
 /// Invalid input to a geometry computation.
 public enum GeometryError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A flat buffer whose length does not match the architecture and batch size.

@@ -1,7 +1,12 @@
 import COpenBLAS
 
 /// An estimate of the largest eigenvalue of a symmetric positive semi-definite matrix by
-/// power iteration (dsymv on the upper triangle), from the start vector of ones.
+/// power iteration (dsymv on the upper triangle), from a fixed start vector with entries
+/// frac((i + 1)·φ) − ½ (the golden-ratio sequence, normalised).
+///
+/// Not the vector of ones: that vector lies in the kernel of the row-side Gram matrix of every
+/// centred or softmax Jacobian (each sample's d rows sum to zero), where the iteration would
+/// return 0. The golden-ratio vector has no such structure.
 ///
 /// a is (n, n), row-major, upper triangle read. Returns the Rayleigh quotient after
 /// `iterations` steps: a lower bound on λ_max that, for the Gram matrices geodim builds,
@@ -13,7 +18,13 @@ public func largestEigenvalueEstimate(_ a: [Double], n: Int, iterations: Int = 1
     }
     if n == 0 { return 0 }
     let n32 = try lapackInt(n, routine)
-    var x = [Double](repeating: 1 / Double(n).squareRoot(), count: n)
+    let phi = (5.0.squareRoot() - 1) / 2
+    var x = (0..<n).map { i -> Double in
+        let t = Double(i + 1) * phi
+        return t - t.rounded(.down) - 0.5
+    }
+    let startNorm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    for i in 0..<n { x[i] /= startNorm }
     var y = [Double](repeating: 0, count: n)
     var rayleigh = 0.0
     for _ in 0..<max(1, iterations) {

@@ -82,6 +82,8 @@ struct RunLogHandles {
             for name in bfdNames + (entry.exact == nil ? [] : RunLogWriter.exactColumnNames) {
                 datasets[name] = try group.dataset(name)
             }
+            // Logs written before `gram_side` existed resume without it.
+            if try group.childNames().contains("gram_side") { datasets["gram_side"] = try group.dataset("gram_side") }
             bfd.append(datasets)
         }
         var neurons: [[String: HDF5Dataset]] = []
@@ -238,6 +240,10 @@ extension RunLogWriter {
                 datasets[name] = try group.createExtendableDataset(name, of: Double.self, fillValue: .nan)
                 try describe(datasets[name], description)
             }
+            let gramSide = try group.createExtendableDataset("gram_side", of: Int64.self, fillValue: -1)
+            try describe(gramSide, "which Gram product gave the rank at this checkpoint")
+            try gramSide.attributes.set("codes", RunLogWriter.gramSideCodeText)
+            datasets["gram_side"] = gramSide
             if let exact = entry.exact {
                 try group.attributes.set("exact_computed_as", exact.computedAs)
                 try group.attributes.set("exact_encoding", exact.encoding)

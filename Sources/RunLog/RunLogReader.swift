@@ -54,6 +54,20 @@ public struct BFDSeriesReading: Sendable {
     public let exactCertified: [UInt8]?
     /// `exact_failure_bound` per complete checkpoint, when logged.
     public let exactFailureBounds: [Double]?
+    /// `gram_side` per complete checkpoint (``RunLogWriter/gramSideCodes``; −1 = no Gram matrix),
+    /// nil in a log written before the column existed.
+    public let gramSides: [Int64]?
+
+    /// The spellings of the Gram sides used, in order of first use (`rows`, `parameters`,
+    /// `block_schur`); empty when none was or the log does not record it.
+    public var gramSideNames: [String] {
+        var names: [String] = []
+        for code in gramSides ?? [] {
+            guard let name = RunLogWriter.gramSideCodes.first(where: { $0.code == code })?.name else { continue }
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
 }
 
 /// A geodim log read back for `geodim inspect` and other readers.
@@ -137,7 +151,8 @@ public struct RunLogReading: Sendable {
                 exactRanks: children.contains("rank_exact") ? try rows(group.dataset("rank_exact"), Int64.self) : nil,
                 exactCertified: children.contains("exact_certified") ? try rows(group.dataset("exact_certified"), UInt8.self) : nil,
                 exactFailureBounds: children.contains("exact_failure_bound")
-                    ? try rows(group.dataset("exact_failure_bound"), Double.self) : nil))
+                    ? try rows(group.dataset("exact_failure_bound"), Double.self) : nil,
+                gramSides: children.contains("gram_side") ? try rows(group.dataset("gram_side"), Int64.self) : nil))
         }
         return RunLogReading(
             path: path, status: try file.attributes.string("status"), created: try file.attributes.string("created"),

@@ -169,7 +169,8 @@ public struct ExactSeriesFacts: Sendable, Hashable {
     public var computedAs: String
     /// `pixel_bytes` or `binary_floats`: how the inputs are read exactly (`exact_encoding`).
     public var encoding: String
-    /// `gram_rows` (K = JJᵀ, m′ ≤ P) or `jacobian` (J itself) (`exact_matrix`).
+    /// `gram_rows` (K = JJᵀ; automatically when m′ ≤ P) or `jacobian` (J itself; automatically
+    /// when m′ > P), as `bfd.exact_matrix` resolves (`exact_matrix`).
     public var matrix: String
     /// How many primes a row of `exact_primes` can hold (`exact_prime_slots`).
     public var primeSlots: Int
@@ -267,6 +268,10 @@ public struct BFDEntry: Sendable {
     /// Singular values of J, descending (`spectrum`, NaN-padded to min(m, P); may be empty
     /// when spectra are not logged).
     public var spectrum: [Double]
+    /// Which Gram product gave the rank: `rows` (J̃J̃ᵀ, m × m), `parameters` (J̃ᵀJ̃, P̃ × P̃),
+    /// `block_schur`, or nil when no Gram matrix was used (method jacobian) (`gram_side`, as the
+    /// code ``RunLogWriter/gramSideCodes`` gives it).
+    public var gramSide: String?
     /// The exact BFD, when the series logs it.
     public var exact: ExactEntry?
 
@@ -275,9 +280,11 @@ public struct BFDEntry: Sendable {
     public init(
         rank: Int, rankNumpy: Int, rankGap: Int, rankRelative: Int, tolerance: Double,
         gapRatio: Double, sigmaAbove: Double, sigmaBelow: Double, floor: Double, clear: Bool,
-        rulesDisagree: Bool, upperBound: Int, seconds: Double, spectrum: [Double], exact: ExactEntry? = nil
+        rulesDisagree: Bool, upperBound: Int, seconds: Double, spectrum: [Double], gramSide: String? = nil,
+        exact: ExactEntry? = nil
     ) {
         self.exact = exact
+        self.gramSide = gramSide
         self.rank = rank
         self.rankNumpy = rankNumpy
         self.rankGap = rankGap

@@ -147,6 +147,12 @@ public final class RunLogWriter {
         ("seconds", "time to compute this entry"),
     ]
 
+    /// The codes of the per-checkpoint `gram_side` column: which Gram product gave the rank;
+    /// −1 where none did (method jacobian).
+    public static let gramSideCodes: [(name: String, code: Int64)] = [("rows", 0), ("parameters", 1), ("block_schur", 2)]
+    /// The `gram_side` column's `codes` attribute text.
+    static let gramSideCodeText = "0 = rows (J~ J~^T, m x m), 1 = parameters (J~^T J~, P~ x P~), 2 = block_schur, -1 = none (method jacobian)"
+
     static let exactIntegerColumns: [(String, String)] = [
         ("rank_exact", "max over the primes of the rank modulo p: a proven lower bound on the BFD"),
         ("pattern_ambiguous", "hidden pre-activations whose margin is below 1e-9 (their float sign cannot be trusted)"),
@@ -199,6 +205,8 @@ public final class RunLogWriter {
                 "sigma_below": entry.sigmaBelow, "floor": entry.floor, "seconds": entry.seconds,
             ]
             for (name, value) in reals { try datasets[name]?.append(rows: [value]) }
+            let sideCode = RunLogWriter.gramSideCodes.first { $0.name == entry.gramSide }?.code ?? -1
+            try datasets["gram_side"]?.append(rows: [sideCode])
             if let slots = layout.series[index].exact?.primeSlots {
                 let exact = entry.exact
                 try datasets["rank_exact"]?.append(rows: [Int64(exact?.rank ?? -1)])

@@ -10,6 +10,8 @@ public struct CheckpointMeasurement: Sendable {
     public let sets: [BFDInputSet]
     public let variants: [OutputVariant]
     public let method: BFDMethod
+    /// Which Gram product the Gram methods form.
+    public let gramSide: GramSideChoice
     public let rule: RankRule
     public let relativeTolerance: Double
     public let keepSpectrum: Bool
@@ -39,10 +41,11 @@ public struct CheckpointMeasurement: Sendable {
     /// A measurement of `sets` under explicit choices.
     public init(
         architecture: MLPArchitecture, sets: [BFDInputSet], variants: [OutputVariant], method: BFDMethod,
-        rule: RankRule, relativeTolerance: Double, keepSpectrum: Bool, cffd: CFFDSettings?,
-        exact: ExactBFDSettings? = nil, threads: Int
+        gramSide: GramSideChoice = .auto, rule: RankRule, relativeTolerance: Double, keepSpectrum: Bool,
+        cffd: CFFDSettings?, exact: ExactBFDSettings? = nil, threads: Int
     ) {
         self.exact = exact
+        self.gramSide = gramSide
         self.architecture = architecture
         self.sets = sets
         self.variants = variants
@@ -58,13 +61,15 @@ public struct CheckpointMeasurement: Sendable {
     init(config: ExperimentConfig, architecture: MLPArchitecture, sets: [BFDInputSet], threads: Int) {
         self.init(
             architecture: architecture, sets: sets, variants: config.bfd.outputs, method: config.bfd.method,
-            rule: config.bfd.rankRule, relativeTolerance: config.bfd.relativeTolerance,
+            gramSide: config.bfd.gramSide, rule: config.bfd.rankRule, relativeTolerance: config.bfd.relativeTolerance,
             keepSpectrum: config.bfd.spectrum,
             cffd: config.bfd.cffd
                 ? CFFDSettings(seed: config.seed, mean: config.bfd.randomMean, std: config.bfd.randomStd,
                                maxRows: config.bfd.cffdMaxRows) : nil,
             exact: config.bfd.exact
-                ? ExactBFDSettings(primeCount: config.bfd.exactPrimes, seed: config.seed, primeBits: config.bfd.exactPrimeBits)
+                ? ExactBFDSettings(
+                    primeCount: config.bfd.exactPrimes, seed: config.seed, primeBits: config.bfd.exactPrimeBits,
+                    matrix: config.bfd.exactMatrix)
                 : nil,
             threads: threads)
     }
@@ -81,22 +86,21 @@ public struct CheckpointMeasurement: Sendable {
                     rows: rows, rowCap: variant.rowCap(sampleCount: set.count, outputSize: architecture.outputSize),
                     parameterCount: architecture.parameterCount,
                     symmetryBound: architecture.parameterCount - architecture.hiddenNeuronCount,
-                    exact: exact.map { settings in
-                        exactFacts(set: set, variant: variant, primeSlots: settings.primeCount, primeBits: settings.primeBits)
-                    })
+                    exact: exact.map { settings in exactFacts(set: set, variant: variant, settings: settings) })
             }
         }
     }
 
     /// The fixed facts of an exact series: which variant is reduced, how the inputs are read,
-    /// which matrix (K when its m′ = n·r rows are at most P, J otherwise).
-    private func exactFacts(set: BFDInputSet, variant: OutputVariant, primeSlots: Int, primeBits: Int) -> ExactSeriesFacts {
+    /// which matrix (the settings' choice; under auto K when its m′ = n·r rows are at most P,
+    /// J otherwise).
+    private func exactFacts(set: BFDInputSet, variant: OutputVariant, settings: ExactBFDSettings) -> ExactSeriesFacts {
         let computedAs: OutputVariant = variant == .softmax ? .centred : variant
         let rowsPerSample = computedAs == .logits ? architecture.outputSize : architecture.outputSize - 1
-        let matrix: ExactMatrix = set.count * rowsPerSample <= architecture.parameterCount ? .gramRows : .jacobian
+        let matrix = settings.matrix.resolved(rows: set.count * rowsPerSample, parameterCount: architecture.parameterCount)
         return ExactSeriesFacts(
             computedAs: computedAs.rawValue, encoding: set.encoding.rawValue, matrix: matrix.rawValue,
-            primeSlots: primeSlots, primeBits: primeBits)
+            primeSlots: settings.primeCount, primeBits: settings.primeBits)
     }
 
     /// BFD entries (sets outer, variants inner), neuron statistics (one per set), the results
@@ -114,7 +118,7 @@ public struct CheckpointMeasurement: Sendable {
             let measured = try batchFunctionalDimensions(
                 architecture: architecture, parameters: parameters, inputs: set.inputs, count: set.count,
                 variants: variants, method: method, rule: rule, relativeTolerance: relativeTolerance,
-                threads: threads)
+                gramSide: gramSide, threads: threads)
             let exactMeasured = try exact.map { settings in
                 try exactBatchFunctionalDimensions(
                     architecture: architecture, parameters: parameters, inputs: set.inputs, count: set.count,
@@ -130,7 +134,7 @@ public struct CheckpointMeasurement: Sendable {
                     gapRatio: evidence.gapRatio, sigmaAbove: evidence.sigmaAbove, sigmaBelow: evidence.sigmaBelow,
                     floor: evidence.floor, clear: evidence.isClear, rulesDisagree: evidence.rulesDisagree,
                     upperBound: result.activationUpperBound, seconds: result.seconds,
-                    spectrum: keepSpectrum ? evidence.spectrum : [],
+                    spectrum: keepSpectrum ? evidence.spectrum : [], gramSide: result.gramSide?.rawValue,
                     exact: exactEntry.map { e in
                         ExactEntry(
                             rank: e.rank, certified: e.certified, primes: e.primes, ranks: e.ranksModulo,

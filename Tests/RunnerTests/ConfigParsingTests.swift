@@ -49,9 +49,11 @@ enum ConfigFixture {
           random_mean: 0.5
           random_std: 1.0
           method: jacobian
+          gram_side: parameters
           rank_rule: relative
           relative_tolerance: 1.0e-12
           spectrum: false
+          exact_matrix: jacobian
         logging:
           runs_directory: out/runs
           save_params: false
@@ -123,12 +125,14 @@ struct ConfigParsingTests {
         expected.bfd.randomMean = 0.5
         expected.bfd.randomStd = 1.0
         expected.bfd.method = .jacobian
+        expected.bfd.gramSide = .parameters
         expected.bfd.rankRule = .relative
         expected.bfd.relativeTolerance = 1e-12
         expected.bfd.spectrum = false
         expected.bfd.cffdMaxRows = 12_000
         expected.bfd.exactPrimes = 2
         expected.bfd.exactPrimeBits = 23
+        expected.bfd.exactMatrix = .jacobian
         expected.logging.runsDirectory = "out/runs"
         expected.logging.saveParams = false
         #expect(config == expected)
@@ -232,7 +236,7 @@ struct ConfigParsingTests {
         #expect(keys.contains("optimizer.decoupled_weight_decay"))
         #expect(keys.last == "logging.save_params")
         #expect(Set(keys).count == keys.count)
-        #expect(ExperimentConfig.leafKeys.count == 47)
+        #expect(ExperimentConfig.leafKeys.count == 49)
         #expect(ExperimentConfig.schema.allSatisfy { !$0.summary.isEmpty })
     }
 }

@@ -60,6 +60,7 @@ struct ConfigResolvedYAMLTests {
               random_mean: 0.5
               random_std: 1.0
               method: gram
+              gram_side: auto
               rank_rule: gap
               relative_tolerance: 1.0e-10
               spectrum: true
@@ -68,6 +69,7 @@ struct ConfigResolvedYAMLTests {
               exact: false
               exact_primes: 2
               exact_prime_bits: 23
+              exact_matrix: auto
             logging:
               runs_directory: runs
               live: false
