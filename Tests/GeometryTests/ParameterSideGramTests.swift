@@ -214,6 +214,20 @@ private func naiveNormalMatrix(_ j: [Double], rows m: Int, columns width: Int) -
         }
     }
 
+    /// The power iteration behind gram_inertia's thresholds finds λ_max of a K whose kernel holds
+    /// the vector of ones, as the row-side K of every centred Jacobian does (it used to start
+    /// there and return 0, so a forced row side counted rank 0).
+    @Test func largestEigenvalueIsFoundWithOnesInTheKernel() throws {
+        let n = 12
+        let v = (0..<n).map { Double($0 % 3) - 1 }  // Σ v = 0
+        let w = (0..<n).map { Double(($0 / 3) % 2) * 2 - 1 }  // Σ w = 0
+        var k = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { k[i * n + j] = 3 * v[i] * v[j] + 0.5 * w[i] * w[j] } }
+        let top = 3 * v.reduce(0) { $0 + $1 * $1 }  // v ⟂ w, so λ_max = 3‖v‖²
+        let estimate = try largestEigenvalueEstimate(k, n: n)
+        #expect(abs(estimate - top) <= 1e-6 * top, "estimate \(estimate), λ_max \(top)")
+    }
+
     @Test func choicesResolveToTheSmallerSideUnderAuto() {
         #expect(GramSideChoice.auto.resolved(rows: 10, conditionedParameterCount: 9) == .parameters)
         #expect(GramSideChoice.auto.resolved(rows: 9, conditionedParameterCount: 9) == .rows)
