@@ -27,11 +27,32 @@ extension ExperimentConfig {
                 kind: .unreadableFile, source: path, problem: "is a directory, not a config file",
                 hint: "give the YAML file, e.g. configs/quick.yaml")
         }
+        // Read at most one byte past the limit, so that a huge file or a device such as
+        // /dev/zero is refused instead of filling the memory.
+        let data: Data
         do {
-            return try String(contentsOfFile: path, encoding: .utf8)
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw ConfigError(
+                    kind: .unreadableFile, source: path, problem: "cannot open the file",
+                    hint: "check its permissions")
+            }
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: ConfigYAMLLimits.maximumBytes + 1) ?? Data()
+        } catch let error as ConfigError {
+            throw error
         } catch {
+            throw ConfigError(kind: .unreadableFile, source: path, problem: "cannot read the file: \(error.localizedDescription)")
+        }
+        guard data.count <= ConfigYAMLLimits.maximumBytes else {
+            throw ConfigError(
+                kind: .unreadableFile, source: path,
+                problem: "is larger than the \(ConfigYAMLLimits.maximumBytes) bytes a config may have",
+                hint: "a config is a few keys of YAML; is this the right file?")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(kind: .unreadableFile, source: path, problem: "cannot read the file as UTF-8 text")
         }
+        return text
     }
 
     /// Parses a config from YAML text, applies `overrides`, checks every key against the schema,

@@ -9,15 +9,18 @@ struct ConfigDocument {
     private(set) var root: Node
 
     /// Parses YAML text; malformed YAML is an error naming the line and column, and the top
-    /// level must be a mapping (an empty document is an empty mapping).
+    /// level must be a mapping (an empty document is an empty mapping). Text too large, nested
+    /// too deeply or expanding too far through aliases is refused (``ConfigYAMLLimits``).
     init(yaml: String, source: String) throws(ConfigError) {
         self.source = source
+        try ConfigYAMLLimits.checkText(yaml, source: source)
         let composed: Node?
         do {
             composed = try Yams.compose(yaml: yaml)
         } catch {
             throw Self.malformed(error, yaml: yaml, source: source)
         }
+        if let composed { try ConfigYAMLLimits.checkExpansion(composed, source: source) }
         guard let composed, !ConfigYAMLText.isNull(composed) else {
             root = Node([(Node, Node)]())
             return

@@ -60,13 +60,22 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         self.override = override
     }
 
-    /// One line: `<file>: <dotted.key>: <problem> (hint: ...)`.
+    /// One line: `<file>: <dotted.key>: <problem> (hint: ...)`. Text echoed from the input (a
+    /// key, an override, a value inside the problem) is shortened in the middle, so that a
+    /// hostile file cannot make the line run to pages.
     public var description: String {
         var line = source + ": "
-        if let subject = key ?? location { line += subject + ": " }
-        line += problem
-        if let override { line += "; set by override \"\(override)\"" }
-        if let hint { line += " (hint: \(hint))" }
+        if let subject = key ?? location { line += Self.abbreviated(subject, to: 120) + ": " }
+        line += Self.abbreviated(problem, to: 800)
+        if let override { line += "; set by override \"\(Self.abbreviated(override, to: 120))\"" }
+        if let hint { line += " (hint: \(Self.abbreviated(hint, to: 400)))" }
         return line.map { $0.isNewline ? " " : $0 }.reduce(into: "") { $0.append($1) }
+    }
+
+    /// `text` if it has at most `limit` characters, else its start and end around " … ".
+    static func abbreviated(_ text: String, to limit: Int) -> String {
+        guard text.count > limit else { return text }
+        let keep = (limit - 3) / 2
+        return String(text.prefix(keep)) + " … " + String(text.suffix(keep))
     }
 }

@@ -47,8 +47,13 @@ struct ConfigOverride: Equatable {
                 hint: KeySuggestion.hint(for: key, suggestions: suggestions),
                 suggestion: suggestions.first)
         }
+        let location = "override \"\(text.count > 60 ? String(text.prefix(60)) + "…" : text)\""
+        try ConfigYAMLLimits.checkText(valueText, source: source, location: location)
         do {
             value = try Yams.compose(yaml: valueText) ?? Node("null")
+            try ConfigYAMLLimits.checkExpansion(value, source: source, location: location)
+        } catch let error as ConfigError {
+            throw error
         } catch {
             throw ConfigError(
                 kind: .malformedOverride, source: source, key: key,

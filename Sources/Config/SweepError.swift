@@ -13,5 +13,9 @@ public struct SweepError: Error, CustomStringConvertible, Sendable {
         self.hint = hint
     }
 
-    public var description: String { "\(source): sweep: \(problem)" + (hint.map { " (hint: \($0))" } ?? "") }
+    public var description: String {
+        let line = "\(source): sweep: \(ConfigError.abbreviated(problem, to: 800))"
+            + (hint.map { " (hint: \(ConfigError.abbreviated($0, to: 400)))" } ?? "")
+        return String(line.map { $0.isNewline ? " " : $0 })
+    }
 }

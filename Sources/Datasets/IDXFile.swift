@@ -8,6 +8,28 @@ import Foundation
 public struct IDXFile: Sendable {
     /// The IDX type code of unsigned bytes, the only element type supported.
     public static let unsignedByteTypeCode: UInt8 = 0x08
+    /// The most dimensions accepted: data sets in IDX use 1 (labels) to 4 (colour images); a
+    /// larger rank byte is a damaged header.
+    public static let maximumRank = 8
+
+    /// What a file's shape must be for its role, checked as soon as the header is read (before
+    /// the payload's length): the sizes after the first (the sample count).
+    public struct ShapeRequirement: Sendable, Equatable {
+        /// The sizes of every dimension but the first, e.g. [28, 28] for MNIST images, [] for labels.
+        public var trailing: [Int]
+        /// The shape as messages name it, e.g. "n×28×28 images".
+        public var description: String
+
+        public init(trailing: [Int], description: String) {
+            self.trailing = trailing
+            self.description = description
+        }
+
+        /// Whether `shape` is a sample count followed by ``trailing``.
+        public func accepts(_ shape: [Int]) -> Bool {
+            shape.count == trailing.count + 1 && Array(shape.dropFirst()) == trailing
+        }
+    }
 
     /// The path the file was read from.
     public let path: String
@@ -25,19 +47,24 @@ public struct IDXFile: Sendable {
 
     /// Reads and validates the IDX file at `path`, inflating it first if it is gzip data.
     ///
+    /// - Parameter requirement: the shape the file's role needs; a header with another shape is
+    ///   a ``DatasetError/wrongShape(path:shape:expected:)`` error, whatever the payload.
     /// - Throws: ``DatasetError`` naming the file: missing, unreadable, corrupt gzip, wrong
-    ///   magic, unsupported element type, truncated header, invalid dimensions, truncated
-    ///   payload or extra bytes.
-    public static func read(path: String) throws -> IDXFile {
+    ///   magic, unsupported element type, truncated header, invalid dimensions, wrong shape,
+    ///   truncated payload or extra bytes.
+    public static func read(path: String, requiring requirement: ShapeRequirement? = nil) throws -> IDXFile {
         let raw = try readBytes(path: path)
         if Gzip.isCompressed(raw) {
-            return try IDXFile(contents: Gzip.decompress(raw, path: path), path: path, wasCompressed: true)
+            return try IDXFile(
+                contents: Gzip.decompress(raw, path: path), path: path, wasCompressed: true, requiring: requirement)
         }
-        return try IDXFile(contents: raw, path: path, wasCompressed: false)
+        return try IDXFile(contents: raw, path: path, wasCompressed: false, requiring: requirement)
     }
 
     /// Parses uncompressed IDX contents; `path` only names the source in errors.
-    public init(contents: [UInt8], path: String, wasCompressed: Bool = false) throws {
+    public init(
+        contents: [UInt8], path: String, wasCompressed: Bool = false, requiring requirement: ShapeRequirement? = nil
+    ) throws {
         guard contents.count >= 4 else {
             if contents.count >= 2 && (contents[0] != 0 || contents[1] != 0) {
                 throw DatasetError.wrongMagic(path: path, firstBytes: contents)
@@ -53,6 +80,10 @@ public struct IDXFile: Sendable {
         let rank = Int(contents[3])
         guard rank > 0 else {
             throw DatasetError.invalidDimensions(path: path, reason: "rank 0 (no dimensions)")
+        }
+        guard rank <= Self.maximumRank else {
+            throw DatasetError.invalidDimensions(
+                path: path, reason: "rank \(rank), more than the \(Self.maximumRank) dimensions an IDX data set has")
         }
         let headerLength = 4 + 4 * rank
         guard contents.count >= headerLength else {
@@ -72,6 +103,9 @@ public struct IDXFile: Sendable {
             }
             shape.append(size)
             elementCount = product
+        }
+        if let requirement, !requirement.accepts(shape) {
+            throw DatasetError.wrongShape(path: path, shape: shape, expected: requirement.description)
         }
         let payloadLength = contents.count - headerLength
         if payloadLength < elementCount {

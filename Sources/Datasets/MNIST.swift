@@ -24,7 +24,20 @@ public struct MNIST: Sendable {
         case trainLabels = "train-labels-idx1-ubyte"
         case testImages = "t10k-images-idx3-ubyte"
         case testLabels = "t10k-labels-idx1-ubyte"
+
+        /// The shape the file must have: n×28×28 images or n labels.
+        var shapeRequirement: IDXFile.ShapeRequirement {
+            switch self {
+            case .trainImages, .testImages: return MNIST.imageShape
+            case .trainLabels, .testLabels: return MNIST.labelShape
+            }
+        }
     }
+
+    /// The shape each file must have.
+    private static let imageShape = IDXFile.ShapeRequirement(
+        trailing: [imageSide, imageSide], description: "n×\(imageSide)×\(imageSide) images")
+    private static let labelShape = IDXFile.ShapeRequirement(trailing: [], description: "n labels (rank 1)")
 
     /// The directory the files were read from.
     public let directory: String
@@ -65,7 +78,7 @@ public struct MNIST: Sendable {
         var paths: [File: String] = [:]
         func read(_ file: File) throws -> IDXFile {
             let path = try resolvePath(of: file, in: directory)
-            let idx = try IDXFile.read(path: path)
+            let idx = try IDXFile.read(path: path, requiring: file.shapeRequirement)
             let sum = SHA256.hexDigest(of: idx.contents)
             if verifyChecksums, let expected = canonicalSHA256[file], sum != expected {
                 throw DatasetError.checksumMismatch(path: path, expected: expected, actual: sum)
@@ -99,13 +112,11 @@ public struct MNIST: Sendable {
     private static func imagesAndLabels(
         _ images: IDXFile, _ labels: IDXFile
     ) throws -> (ArraySlice<UInt8>, [UInt8]) {
-        guard images.shape.count == 3, images.shape[1] == imageSide, images.shape[2] == imageSide
-        else {
-            throw DatasetError.wrongShape(
-                path: images.path, shape: images.shape, expected: "n×\(imageSide)×\(imageSide) images")
+        guard imageShape.accepts(images.shape) else {
+            throw DatasetError.wrongShape(path: images.path, shape: images.shape, expected: imageShape.description)
         }
-        guard labels.shape.count == 1 else {
-            throw DatasetError.wrongShape(path: labels.path, shape: labels.shape, expected: "n labels (rank 1)")
+        guard labelShape.accepts(labels.shape) else {
+            throw DatasetError.wrongShape(path: labels.path, shape: labels.shape, expected: labelShape.description)
         }
         guard images.shape[0] == labels.shape[0] else {
             throw DatasetError.countMismatch(

@@ -40,7 +40,7 @@ where Choice.RawValue == String {
 
 /// The options that steer a run's process, shared by `train`, `resume` and `sweep --index`.
 struct RunControlOptions: ParsableArguments {
-    @Option(name: .long, help: "Stop (resumably, status interrupted, exit 0) once N ≥ 1 steps of the run are done.")
+    @Option(name: .long, parsing: .unconditional, help: "Stop (resumably, status interrupted, exit 0) once N ≥ 1 steps of the run are done.")
     var stopAtStep: Int?
 
     func validate() throws {

@@ -17,7 +17,10 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         var path = log
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        // A run directory names its log; a directory without one (or a log.h5 that is itself
+        // a directory) is left for the reader to refuse by name.
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+           FileManager.default.fileExists(atPath: path + "/log.h5") || !path.hasSuffix(".h5") {
             path += "/log.h5"
         }
         let reading: RunLogReading

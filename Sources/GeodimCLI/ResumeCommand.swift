@@ -51,7 +51,7 @@ extension RunInvocation {
 }
 
 extension GeodimExit {
-    /// Exit status of a run stopped by SIGINT or SIGTERM.
+    /// Exit status of a run stopped by SIGINT, SIGTERM or SIGHUP.
     static let interrupted = ExitCode(130)
 
     /// Reports a failure of a run (or of starting one) and returns its exit code: 64 for

@@ -33,7 +33,7 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the summary table of the points' logs, and exit.")
     var summary = false
 
-    @Option(name: .long, help: "Run only point i (0-based), e.g. --index $SLURM_ARRAY_TASK_ID.")
+    @Option(name: .long, parsing: .unconditional, help: "Run only point i (0-based), e.g. --index $SLURM_ARRAY_TASK_ID.")
     var index: Int?
 
     @Flag(name: .long, help: "With --index: resume the point even if its config was changed.")
@@ -81,7 +81,7 @@ struct SweepCommand: ParsableCommand {
             let outcome: SweepRunner.Outcome
             do {
                 let invocation = control.invocation
-                outcome = try SweepRunner.run(index: index, of: plan, invocation: invocation, force: force, say: say)
+                outcome = try SweepRunner.runWaiting(index: index, of: plan, invocation: invocation, force: force, say: say)
             } catch {
                 throw GeodimExit.reportRunError(error)
             }
@@ -93,6 +93,8 @@ struct SweepCommand: ParsableCommand {
             case .diverged(let message), .failed(let message):
                 FileHandle.standardError.write(Data("geodim: error: \(message)\n".utf8))
                 throw GeodimExit.failure
+            case .runningElsewhere:  // runWaiting waits these out
+                return
             }
         }
         let outcomes: [SweepRunner.Outcome]

@@ -12,8 +12,9 @@ struct TrainCommand: ParsableCommand {
             Overrides replace config values, e.g. `optimizer.lr=0.05 seed=3 model.hidden=[10,10]`. \
             The run directory (resolved config.yaml, log.h5, train.log, resume.state) is created under \
             logging.runs_directory/<name>/<timestamp>, or exactly at --run-dir. \
-            Ctrl-C (SIGINT) or SIGTERM finishes the current step, saves the run and prints the \
-            `geodim resume` command that continues it (exit status 130); a second one stops at once.
+            Ctrl-C (SIGINT), SIGTERM or SIGHUP finishes the current step, saves the run and prints the \
+            `geodim resume` command that continues it (exit status 130); a second one stops at once. \
+            SIGQUIT (Ctrl-\\) stops at once (exit status 131), leaving the last checkpoint to resume from.
             """)
 
     @Argument(help: "The experiment config (YAML).")

@@ -1,3 +1,4 @@
+import Foundation
 import HDF5
 
 /// Problems with a file given as a geodim log.
@@ -169,6 +170,13 @@ public struct RunLogReading: Sendable {
     /// Opens a log for reading: plainly, or, when HDF5 refuses because the file is (or was,
     /// until its writer was killed) open for SWMR writing, as a SWMR reader.
     public static func openForReading(_ path: String) throws -> HDF5File {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RunLogError.io(path: path, reason: "no such file (hint: give a run directory or the log.h5 inside one)")
+        }
+        guard !isDirectory.boolValue else {
+            throw RunLogError.notARunLog(path: path, reason: "it is a directory, not a file")
+        }
         do {
             return try HDF5File.open(path, mode: .readOnly)
         } catch let error as HDF5Error {
@@ -192,6 +200,12 @@ public struct RunLogReading: Sendable {
             throw RunLogError.notARunLog(path: path, reason: "it has no integer root attribute `format_version`")
         }
         guard version <= runLogFormatVersion else { throw RunLogError.newerFormat(path: path, version: version) }
+        for name in ["status", "created"] {
+            guard (try? file.attributes.contains(name)) == true, (try? file.attributes.string(name)) != nil else {
+                throw RunLogError.notARunLog(
+                    path: path, reason: "it has no string root attribute `\(name)` (the log is damaged, or was not written by geodim)")
+            }
+        }
         return version
     }
 }

@@ -8,13 +8,7 @@ extension RunDirectory {
     /// and is left untouched.
     public static func create(exactPath path: String) throws -> RunDirectory {
         let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty {
-            do {
-                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            } catch {
-                throw ExperimentError.runDirectory(path: parent, reason: error.localizedDescription)
-            }
-        }
+        if !parent.isEmpty { try makeDirectories(parent) }
         guard mkdir(path, 0o755) == 0 else {
             if errno == EEXIST {
                 throw ExperimentError.runDirectory(

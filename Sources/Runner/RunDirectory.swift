@@ -16,12 +16,7 @@ public struct RunDirectory: Sendable {
         formatter.dateFormat = "yyyy-MM-dd_HH-mm-ss"
         let stamp = formatter.string(from: date)
         let parent = runsDirectory + "/" + name
-        let manager = FileManager.default
-        do {
-            try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        } catch {
-            throw ExperimentError.runDirectory(path: parent, reason: error.localizedDescription)
-        }
+        try makeDirectories(parent)
         for attempt in 0..<1000 {
             let candidate = parent + "/" + stamp + (attempt == 0 ? "" : "-\(attempt)")
             // mkdir fails if the directory exists, so two runs never share one.
@@ -31,6 +26,25 @@ public struct RunDirectory: Sendable {
             }
         }
         throw ExperimentError.runDirectory(path: parent + "/" + stamp, reason: "too many runs started in the same second")
+    }
+
+    /// Creates `path` and its missing parents, one `mkdir` at a time, so that an error names
+    /// the component at fault: a file where a directory belongs, no permission, no space.
+    static func makeDirectories(_ path: String) throws {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var prefix = ""
+        for component in absolute.split(separator: "/") {
+            prefix += "/" + component
+            var status = stat()
+            if stat(prefix, &status) == 0 {
+                if status.st_mode & S_IFMT == S_IFDIR { continue }
+                throw ExperimentError.runDirectory(
+                    path: prefix, reason: "it is a file, not a directory")
+            }
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw ExperimentError.runDirectory(path: prefix, reason: String(cString: strerror(errno)))
+            }
+        }
     }
 
     /// Writes a text file inside the run directory.

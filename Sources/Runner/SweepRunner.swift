@@ -10,6 +10,12 @@ import RunLog
 /// from its resume state otherwise (`interrupted`, `failed`, or `running` left by a killed
 /// job). Running a sweep again therefore continues it, and a requeued Slurm task picks up
 /// where it was stopped.
+///
+/// A point another live process is running (it holds the point's lock, e.g. a requeued Slurm
+/// array task overlapping its predecessor, or two `geodim sweep` runs of one grid) is
+/// "running elsewhere", never "failed": `runAll` goes on with the other points and comes back
+/// to it, and both `runAll` and ``runWaiting(index:of:invocation:force:pollInterval:say:)``
+/// wait until it is released, then skip it if it finished or continue it if it stopped.
 public enum SweepRunner {
     /// How running one point ended.
     public enum Outcome: Sendable, Equatable {
@@ -21,6 +27,8 @@ public enum SweepRunner {
         case stopped
         case diverged(String)
         case failed(String)
+        /// Another live process holds the point's lock.
+        case runningElsewhere
 
         /// The word the summary shows.
         public var word: String {
@@ -30,6 +38,7 @@ public enum SweepRunner {
             case .interrupted, .stopped: return "interrupted"
             case .diverged: return "diverged"
             case .failed: return "failed"
+            case .runningElsewhere: return "running elsewhere"
             }
         }
     }
@@ -52,6 +61,11 @@ public enum SweepRunner {
         ]
         say("sweep point \(index)/\(plan.points.count - 1): \(point.label)")
         let logPath = point.directory + "/log.h5"
+        // Ask the lock first: a log being written without SWMR cannot be opened by a reader.
+        if RunLock.isHeld(directory: point.directory) {
+            say("sweep point \(index): running elsewhere (another process holds \(point.directory))")
+            return .runningElsewhere
+        }
         if FileManager.default.fileExists(atPath: logPath),
            let status = try? RunLogHeader.read(path: logPath).status,
            status == RunStatus.completed.rawValue || status == RunStatus.diverged.rawValue {
@@ -74,34 +88,85 @@ public enum SweepRunner {
             return .completed
         } catch let error as ExperimentError {
             if case .diverged = error { return .diverged(String(describing: error)) }
+            if RunLock.isHeld(directory: point.directory) { return .runningElsewhere }
+            throw error
+        } catch RunnerError.nothingToResume {
+            // Another process finished it between the status check above and our resume.
+            say("sweep point \(index): already completed; \(point.directory)")
+            return .alreadyDone(RunStatus.completed.rawValue)
+        } catch RunnerError.runDirectoryBusy {
+            say("sweep point \(index): running elsewhere (another process took \(point.directory) first)")
+            return .runningElsewhere
+        } catch {
+            // Another process may have started the point between the check above and our
+            // start (creating its log, taking its lock): that is not a failure of ours.
+            if RunLock.isHeld(directory: point.directory) {
+                say("sweep point \(index): running elsewhere (another process took \(point.directory) first)")
+                return .runningElsewhere
+            }
             throw error
         }
     }
 
-    /// Runs every point in turn (skipping finished ones, resuming stopped ones), then prints
-    /// the summary table. Stops early, with outcome `interrupted` last, on SIGINT/SIGTERM.
+    /// Runs point `index` like ``run(index:of:invocation:force:say:)``, but while another
+    /// process holds it, waits (polling every `pollInterval` seconds) and then runs, resumes or
+    /// skips it as its log then says. Returns `interrupted` if a signal arrives while waiting.
+    public static func runWaiting(
+        index: Int, of plan: SweepPlan, invocation: RunInvocation, force: Bool = false,
+        pollInterval: Double = 1, say: @escaping (String) -> Void
+    ) throws -> Outcome {
+        Interrupts.install()
+        var waiting = false
+        while true {
+            if Interrupts.requested { return .interrupted }
+            if plan.points.indices.contains(index), RunLock.isHeld(directory: plan.points[index].directory) {
+                if !waiting {
+                    say("sweep point \(index): running elsewhere; waiting for that process to finish or stop it")
+                    waiting = true
+                }
+                usleep(UInt32(pollInterval * 1_000_000))
+                continue
+            }
+            let outcome = try run(index: index, of: plan, invocation: invocation, force: force, say: say)
+            if outcome != .runningElsewhere { return outcome }
+        }
+    }
+
+    /// Runs every point in turn (skipping finished ones, resuming stopped ones, coming back to
+    /// those running elsewhere and waiting for them), then prints the summary table. Stops early, with outcome `interrupted` last, on SIGINT/SIGTERM/SIGHUP.
     /// A point that fails does not stop the others.
     public static func runAll(
         _ plan: SweepPlan, invocation: RunInvocation, say: @escaping (String) -> Void
     ) throws -> [Outcome] {
         Interrupts.install()
         var outcomes: [Outcome] = []
-        for point in plan.points {
-            if Interrupts.requested {
-                outcomes.append(.interrupted)
-                break
+        var elsewhere: [Int] = []  // points another process was running, to come back to
+        // First every point in turn, passing over those running elsewhere; then those, waiting.
+        for pass in 0..<2 {
+            for index in pass == 0 ? Array(plan.points.indices) : elsewhere {
+                if Interrupts.requested {
+                    outcomes.append(.interrupted)
+                    break
+                }
+                let outcome: Outcome
+                do {
+                    outcome = pass == 0
+                        ? try run(index: index, of: plan, invocation: invocation, say: say)
+                        : try runWaiting(index: index, of: plan, invocation: invocation, say: say)
+                } catch RunnerError.interruptedBeforeStart {
+                    outcome = .interrupted
+                } catch {
+                    say("sweep point \(index): failed: \(error)")
+                    outcome = .failed(String(describing: error))
+                }
+                if outcome == .runningElsewhere {
+                    elsewhere.append(index)
+                    continue
+                }
+                outcomes.append(outcome)
+                if outcome == .interrupted { break }
             }
-            let outcome: Outcome
-            do {
-                outcome = try run(index: point.index, of: plan, invocation: invocation, say: say)
-            } catch RunnerError.interruptedBeforeStart {
-                outcome = .interrupted
-            } catch {
-                say("sweep point \(point.index): failed: \(error)")
-                outcome = .failed(String(describing: error))
-            }
-            outcomes.append(outcome)
-            if outcome == .interrupted { break }
+            if outcomes.last == .interrupted { break }
         }
         say("")
         for line in summaryLines(plan) { say(line) }

@@ -68,7 +68,7 @@ public enum TrainingRun {
     /// or `<logging.runs_directory>/<name>/<UTC timestamp>`.
     ///
     /// Errors in the config or the data are raised before anything is written; a failure after
-    /// the log exists marks it `failed` (or `diverged`) and closes it cleanly. SIGINT/SIGTERM
+    /// the log exists marks it `failed` (or `diverged`) and closes it cleanly. SIGINT/SIGTERM/SIGHUP
     /// stop the run after the current step with status `interrupted` (the summary's status).
     ///
     /// - Parameters:
@@ -83,27 +83,34 @@ public enum TrainingRun {
         if Interrupts.requested { throw RunnerError.interruptedBeforeStart }
 
         let directory: RunDirectory
-        if let runDirectory {
-            let existing = RunDirectory(path: runDirectory)
-            if reuseUnstarted && FileManager.default.fileExists(atPath: runDirectory)
-                && !FileManager.default.fileExists(atPath: existing.statePath) {
-                // A run killed before its first save: at most a log without a checkpoint row.
-                if FileManager.default.fileExists(atPath: existing.logPath) {
-                    let header = try RunLogHeader.read(path: existing.logPath)
-                    guard header.checkpointRows == 0 && header.trainRows == 0 else {
-                        throw RunnerError.notARunDirectory(
-                            path: runDirectory, reason: "its log has rows but there is no resume.state; move it away to run this point again")
-                    }
-                    unlink(existing.logPath)
+        let lock: RunLock
+        if let runDirectory, reuseUnstarted {
+            // A sweep point: its directory may be new, left by a run killed before its first
+            // save (at most a log without rows), or being started by another process at this
+            // very moment. So: make it if missing, take its lock, and only then look inside,
+            // so that nothing another process has started is touched.
+            directory = RunDirectory(path: runDirectory)
+            try RunDirectory.makeDirectories(runDirectory)
+            lock = try RunLock(directory: directory.path)
+            if FileManager.default.fileExists(atPath: directory.statePath) {
+                throw RunnerError.runDirectoryBusy(path: runDirectory)  // another process got there first
+            }
+            if FileManager.default.fileExists(atPath: directory.logPath) {
+                let header = try RunLogHeader.read(path: directory.logPath)
+                guard header.checkpointRows == 0 && header.trainRows == 0 else {
+                    throw RunnerError.notARunDirectory(
+                        path: runDirectory, reason: "its log has rows but there is no resume.state; move it away to run this point again")
                 }
-                directory = existing
-            } else {
-                directory = try RunDirectory.create(exactPath: runDirectory)
+                unlink(directory.logPath)
             }
         } else {
-            directory = try RunDirectory.create(runsDirectory: config.logging.runsDirectory, name: config.name)
+            if let runDirectory {
+                directory = try RunDirectory.create(exactPath: runDirectory)
+            } else {
+                directory = try RunDirectory.create(runsDirectory: config.logging.runsDirectory, name: config.name)
+            }
+            lock = try RunLock(directory: directory.path)
         }
-        let lock = try RunLock(directory: directory.path)
         try directory.write(resolvedYAML, to: directory.configPath)
         try directory.write(overrides.joined(separator: "\n") + (overrides.isEmpty ? "" : "\n"), to: directory.path + "/overrides.txt")
 
@@ -166,19 +173,14 @@ public enum TrainingRun {
         guard FileManager.default.fileExists(atPath: directory.logPath) else {
             throw RunnerError.notARunDirectory(path: directory.path, reason: "it has no log.h5")
         }
-        let header: RunLogHeader
-        do {
-            header = try RunLogHeader.read(path: directory.logPath)
-        } catch {
-            // A log another process is writing is locked against readers: say so plainly.
-            if RunLock.isHeld(directory: directory.path) { throw RunnerError.runDirectoryBusy(path: directory.path) }
-            throw error
-        }
+        // The lock first (another process training here is named plainly), then the header:
+        // what is read under the lock cannot change before this process is done with it.
+        let lock = try RunLock(directory: directory.path)
+        let header = try RunLogHeader.read(path: directory.logPath)
         guard FileManager.default.fileExists(atPath: directory.statePath) else {
             throw RunnerError.notARunDirectory(
                 path: directory.path, reason: "it has no resume.state (the run was stopped before its first save)")
         }
-        let lock = try RunLock(directory: directory.path)
         let state = try ResumeState.load(path: directory.statePath)
         let previous = try ExperimentConfig.parse(yaml: state.configYAML, source: directory.statePath)
         let config = try ExperimentConfig.load(path: directory.configPath, overrides: overrides)

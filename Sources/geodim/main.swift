@@ -1,3 +1,3 @@
 import GeodimCLI
 
-GeodimCommand.main()
+GeodimCommand.mainReportingOneLine()

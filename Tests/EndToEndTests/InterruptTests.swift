@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// SIGINT, SIGTERM and kill -9 against running trainings.
+/// SIGINT, SIGTERM, SIGHUP, SIGQUIT and kill -9 against running trainings.
 @Suite("interrupts and kill -9", .serialized)
 struct InterruptTests {
     /// A run long enough to be interrupted mid-training (about 2 s of training after 1 s of
@@ -10,7 +10,7 @@ struct InterruptTests {
     /// checkpoints every epoch.
     private let longer = runnerLonger
 
-    @Test("SIGINT finishes the step, saves, marks the log interrupted, prints the resume command, exits 130", arguments: [SIGINT, SIGTERM])
+    @Test("SIGINT, SIGTERM and SIGHUP finish the step, save, mark the log interrupted, print the resume command, exit 130", arguments: [SIGINT, SIGTERM, SIGHUP])
     func signalStopsCleanly(signal: Int32) throws {
         let scratch = try Scratch("sigint")
         let directory = scratch.runs + "/run"
@@ -25,7 +25,8 @@ struct InterruptTests {
         let command = try #require(resumeLine.map { String($0.dropFirst("resume with: ".count)) }, "\(result.stdout)")
         #expect(command == (try geodimExecutable()) + " resume " + directory)
         #expect(result.stderr.contains("interrupt received") && result.stderr.contains("resume with: \(command)"), "\(result.stderr)")
-        #expect(result.stdout.contains("interrupted by \(signal == SIGINT ? "SIGINT" : "SIGTERM") at step"), "\(result.stdout)")
+        let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "?"
+        #expect(result.stdout.contains("interrupted by \(name) at step"), "\(result.stdout)")
 
         // The log is closed cleanly: a plain h5py open works, the status and rows agree with the state.
         let check = try runPython(script: #"""
@@ -38,13 +39,13 @@ struct InterruptTests {
             assert run.status == "interrupted", run.status
             assert (k, t) == (crows, trows), (k, t, crows, trows)
             assert run.train.step[-1] == step, (run.train.step[-1], step)   # log_every = 1: every step is logged
-            assert run.meta["interrupted_by"] in ("SIGINT", "SIGTERM")
+            assert run.meta["interrupted_by"] == sys.argv[2], run.meta["interrupted_by"]
             assert run.bfd["train", "logits"].rank is not None and run.params is not None
             # No partial row anywhere: every growing dataset holds exactly the committed rows.
             wrong = {p: n for p, n in run.stored_rows.items() if n != (t if p.startswith("train/") else k)}
             assert not wrong, wrong
             print("OK", step, epochs, batches)
-            """#, arguments: [directory])
+            """#, arguments: [directory, name])
         #expect(check.stdout.hasPrefix("OK"), "\(check.stdout)\(check.stderr)")
 
         // The printed command continues the run to the same end as an uninterrupted one.
@@ -76,6 +77,29 @@ struct InterruptTests {
         let resumed = try scratch.geodim(["resume", directory])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try logStatus(directory + "/log.h5") == "completed")
+    }
+
+    @Test("SIGQUIT stops at once with 131 and one line, no backtrace; the last checkpoint resumes to a straight run's end")
+    func quitStopsAtOnce() throws {
+        let scratch = try Scratch("sigquit")
+        let directory = scratch.runs + "/run"
+        let program = try BackgroundProgram(
+            try geodimExecutable(), ["train", scratch.configPath, "--run-dir", directory] + scratch.placement + longer,
+            directory: packageRoot().path)
+        #expect(program.waitForOutput("ep 1/6", timeout: 60), "no checkpoint line: \(program.stdout)")
+        program.send(SIGQUIT)
+        let result = program.wait()
+        #expect(result.status == 131, "exit \(result.status): \(result.stderr)")
+        // One line from geodim; a crash backtrace would be dozens of lines with frame numbers.
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("geodim: SIGQUIT"), "\(result.stderr)")
+        #expect(!result.stdout.contains("resume with:"), "SIGQUIT must not wait for a save")
+        #expect(try logStatus(directory + "/log.h5") == "running")
+        let resumed = try scratch.geodim(["resume", directory])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let reference = try scratch.geodim(["train", scratch.configPath, "--run-dir", scratch.runs + "/straight"] + scratch.placement + longer)
+        #expect(reference.status == 0)
+        try expectSameRun(scratch.runs + "/straight", directory)
     }
 
     @Test("kill -9 at random moments, repeatedly: h5py reads every log up to its last checkpoint; resume finishes it exactly")

@@ -114,4 +114,38 @@ struct SweepTests {
         #expect(reference.status == 0, "\(reference.stderr)")
         try expectSameRun(single.runs + "/straight", directory)
     }
+
+    @Test("two processes on one sweep directory: every point completes once, none is called failed, both exit 0, the logs equal a sequential sweep's")
+    func concurrentSweepsShareTheWork() throws {
+        let grid = runnerConfig.replacingOccurrences(of: "  epochs: 4", with: "  epochs: 2")
+            + "\nsweep:\n  optimizer.lr: [0.05, 0.1]\n  seed: [0, 1, 2, 3, 4]\n"
+        let scratch = try Scratch("sweep-concurrent", config: grid)
+        let first = try BackgroundProgram(
+            try geodimExecutable(), ["sweep", scratch.configPath] + scratch.placement, directory: packageRoot().path)
+        let second = try BackgroundProgram(
+            try geodimExecutable(), ["sweep", scratch.configPath] + scratch.placement, directory: packageRoot().path)
+        let results = [first.wait(), second.wait()]
+        for result in results {
+            #expect(result.status == 0, "exit \(result.status): \(result.stderr)\n\(result.stdout)")
+            #expect(!result.stdout.contains("failed") && !result.stderr.contains("did not complete"), "\(result.stdout)\(result.stderr)")
+            let table = result.stdout.split(separator: "\n").drop { !$0.hasPrefix("sweep runner (") }.dropFirst(2)
+            let statuses = table.map { $0.split(separator: " ", omittingEmptySubsequences: true)[3] }
+            #expect(statuses == Array(repeating: "completed", count: 10), "\(result.stdout)")
+        }
+        // They met: at least one point was found running in the other process.
+        #expect(results.contains { $0.stdout.contains("running elsewhere") }, "\(results[0].stdout)\n\(results[1].stdout)")
+        // The same grid, one process, somewhere else.
+        let sequential = try Scratch("sweep-sequential", config: grid)
+        let alone = try sequential.geodim(["sweep", sequential.configPath] + sequential.placement)
+        #expect(alone.status == 0, "\(alone.stderr)")
+        let list = try scratch.geodim(["sweep", scratch.configPath, "--list", "--json"] + scratch.placement)
+        let aloneList = try sequential.geodim(["sweep", sequential.configPath, "--list", "--json"] + sequential.placement)
+        let shared = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], "\(list.stdout)")
+        let reference = try #require(try JSONSerialization.jsonObject(with: Data(aloneList.stdout.utf8)) as? [[String: Any]])
+        #expect(shared.count == 10 && reference.count == 10)
+        for (a, b) in zip(shared, reference) {
+            #expect(a["status"] as? String == "completed", "\(a)")
+            try expectSameRun(try #require(b["directory"] as? String), try #require(a["directory"] as? String))
+        }
+    }
 }
