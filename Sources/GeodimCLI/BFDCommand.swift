@@ -43,7 +43,7 @@ struct BFDCommand: ParsableCommand {
     @Option(help: "Headline rank rule.")
     var rule = RankRule.gap
 
-    @Option(help: "Tolerance τ of the relative rule (σ > τ·σ₁).")
+    @Option(help: "Tolerance τ of the relative rule (σ > max(τ, floor)·σ₁).")
     var tolerance = 1e-10
 
     @Option(help: "Use only the first N inputs of the set.")

@@ -158,7 +158,7 @@ private func measureVariants(
 
 /// The rank of a Gram matrix certified by eigenvalue counts (``BFDMethod/gramInertia``):
 /// λ_max by power iteration, then LDLᵀ inertia counts at the floor and at 1e3 × the floor
-/// (in σ; squared for K's eigenvalues), plus at τ·σ_1 when the relative rule is asked for.
+/// (in σ; squared for K's eigenvalues), plus at max(τ, floor)·σ_1 when the relative rule is asked for.
 func certifiedRankEvidence(
     _ gram: inout GramMatrix, rows m: Int, rule: RankRule, relativeTolerance: Double, threads: Int
 ) throws -> RankEvidence {
@@ -203,7 +203,7 @@ func certifiedRankEvidence(
 func certificationLevels(rows m: Int, rule: RankRule, relativeTolerance: Double) -> [Double] {
     let floor = RankEvidence.gramFloor(rows: m)
     var levels = [floor, RankEvidence.clearGapRatio * floor]
-    if rule == .relative { levels.append(relativeTolerance) }
+    if rule == .relative { levels.append(max(relativeTolerance, floor)) }  // never below the floor
     return levels
 }
 

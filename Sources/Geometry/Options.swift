@@ -55,7 +55,7 @@ public enum RankRule: String, CaseIterable, Sendable, Codable {
     case gap
     /// numpy.linalg.matrix_rank's default: σ > σ_1·max(m, P)·eps.
     case numpy
-    /// σ > τ·σ_1 for a user-given τ.
+    /// σ > max(τ, floor)·σ_1 for a user-given τ (raised to the method's resolution floor).
     case relative
 }
 

@@ -33,10 +33,14 @@ public struct RankEvidence: Sendable, Equatable {
     /// The cut r maximising σ_r/σ_(r+1) over cuts with σ_r above the floor; the full length
     /// if no value lies at or below the floor.
     public let gapRank: Int
-    /// #{σ > τ·σ_1}.
+    /// #{σ > max(τ, floor)·σ_1}: τ is raised to the method's floor, as numpy's threshold is,
+    /// since values below the floor are rounding noise (counting them reported ranks above
+    /// the row cap: 469–475 of a possible 450 on the Gram route with τ = 1e-10).
     public let relativeRank: Int
-    /// τ of the relative rule.
+    /// τ of the relative rule, as asked for (the count uses ``effectiveRelativeTolerance``).
     public let relativeTolerance: Double
+    /// max(τ, floor): the relative threshold the count actually uses.
+    public var effectiveRelativeTolerance: Double { max(relativeTolerance, floor) }
     /// σ_r/σ_(r+1) at the headline cut r; +∞ if r is the end of the spectrum or σ_(r+1) = 0.
     public let gapRatio: Double
     /// σ_r/σ_1 at the headline cut (0 if r = 0).
@@ -45,7 +49,7 @@ public struct RankEvidence: Sendable, Equatable {
     public let sigmaBelow: Double
     /// The method's relative resolution floor (see ``gramFloor(rows:)``, ``svdFloor(rows:columns:)``).
     public let floor: Double
-    /// The absolute threshold t with headline = #{σ > t}: σ_1·max(m, P)·eps (numpy), τ·σ_1
+    /// The absolute threshold t with headline = #{σ > t}: σ_1·max(m, P)·eps (numpy), max(τ, floor)·σ_1
     /// (relative), √(σ_r·σ_(r+1)) (gap; floor·σ_1 when the whole spectrum is above the floor).
     public let absoluteTolerance: Double
 
@@ -92,7 +96,7 @@ public struct RankEvidence: Sendable, Equatable {
         let floorAbsolute = floor * top
         let numpyThreshold = max(top * Double(max(m, p)) * Double.ulpOfOne, floorAbsolute)
         numpyRank = countAbove(numpyThreshold)
-        relativeRank = countAbove(relativeTolerance * top)
+        relativeRank = countAbove(max(relativeTolerance, floor) * top)
 
         var gap = count
         if let last = sigma.last, last <= floorAbsolute {
@@ -127,7 +131,7 @@ public struct RankEvidence: Sendable, Equatable {
         sigmaBelow = below / top
         switch rule {
         case .numpy: absoluteTolerance = numpyThreshold
-        case .relative: absoluteTolerance = relativeTolerance * top
+        case .relative: absoluteTolerance = max(relativeTolerance, floor) * top
         case .gap:
             if !gapIsClear {
                 absoluteTolerance = resolvableThreshold
@@ -146,7 +150,7 @@ public struct RankEvidence: Sendable, Equatable {
     /// above it, so the rank is clear and `gapRatio`, `sigmaAbove` hold those proven bounds
     /// (σ_r/σ_(r+1) ≥ 1e3, σ_r/σ_1 ≥ 1e3·floor, σ_(r+1)/σ_1 ≤ floor). Unequal counts leave the
     /// headline at the resolvable count and mark it not clear (gap NaN). `relativeCount` is
-    /// the count above τ·σ_1 when it was computed (else −1).
+    /// the count above max(τ, floor)·σ_1 when it was computed (else −1).
     public init(
         countAboveFloor: Int, countAboveClear: Int, relativeCount: Int?, sigmaMax: Double, floor: Double,
         rule: RankRule, relativeTolerance: Double
@@ -162,7 +166,7 @@ public struct RankEvidence: Sendable, Equatable {
         switch rule {
         case .relative where relativeCount != nil:
             headline = relativeCount ?? countAboveFloor
-            absoluteTolerance = relativeTolerance * sigmaMax
+            absoluteTolerance = max(relativeTolerance, floor) * sigmaMax
         default:
             headline = countAboveFloor
             absoluteTolerance = floor * sigmaMax

@@ -235,7 +235,7 @@ public struct BFDEntry: Sendable {
     /// the spectrum's length when no σ lies at or below the floor. With gram_inertia: the count
     /// above the floor, as ``rankNumpy``.
     public var rankGap: Int
-    /// #{σ > τ·σ₁}, τ the series' relative tolerance (`rank_relative`); −1 when not computed
+    /// #{σ > max(τ, floor)·σ₁}, τ the series' relative tolerance (`rank_relative`); −1 when not computed
     /// (gram_inertia with a rank rule other than `relative`).
     public var rankRelative: Int
     /// The absolute singular-value threshold t with rank = #{σ > t} under the headline rule

@@ -131,7 +131,7 @@ public final class RunLogWriter {
         ("rank", "the headline BFD, under the group's rank_rule"),
         ("rank_numpy", "singular values > sigma_1 * max(m, P) * eps (numpy's matrix_rank default)"),
         ("rank_gap", "cut at the largest ratio sigma_r / sigma_(r+1) above the method's floor"),
-        ("rank_relative", "singular values > relative_tolerance * sigma_1"),
+        ("rank_relative", "singular values > max(relative_tolerance, floor) * sigma_1"),
         ("upper_bound", "min(row cap, P - hidden - sum over dead neurons of (n_(l-1) + n_(l+1)))"),
     ]
     static let bfdFlagColumns: [(String, String)] = [

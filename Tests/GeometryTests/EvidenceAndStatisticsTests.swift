@@ -85,3 +85,24 @@ private let handBuiltParameters: [Double] = [
     #expect(bfd.rank <= 5)
     #expect(bfd.activations == stats2)
 }
+
+/// A τ below the method's floor is raised to it: values between τ·σ₁ and floor·σ₁ are
+/// rounding noise, and counting them reported ranks above the row cap (469–475 of 450).
+@Test func relativeRuleNeverCountsBelowTheFloor() {
+    // Three resolved values, then noise between τ·σ₁ = 1e-10 and the floor 1e-7.
+    let spectrum = [2.0, 1.0, 0.5, 1e-8, 5e-9, 2e-9]
+    for rule in [RankRule.relative, .gap, .numpy] {
+        let evidence = RankEvidence(spectrum: spectrum, rows: 6, columns: 10, floor: 1e-7, rule: rule, relativeTolerance: 1e-10)
+        #expect(evidence.relativeRank == 3, "\(rule): \(evidence.relativeRank)")
+        #expect(evidence.effectiveRelativeTolerance == 1e-7)
+    }
+    let relative = RankEvidence(spectrum: spectrum, rows: 6, columns: 10, floor: 1e-7, rule: .relative, relativeTolerance: 1e-10)
+    #expect(relative.headline == 3 && relative.absoluteTolerance == 2e-7)
+    // Above the floor τ is used as given.
+    let coarse = RankEvidence(spectrum: spectrum, rows: 6, columns: 10, floor: 1e-7, rule: .relative, relativeTolerance: 0.3)
+    #expect(coarse.relativeRank == 2 && coarse.absoluteTolerance == 0.6)
+    // The inertia route's levels are raised the same way.
+    let counts = RankEvidence(countAboveFloor: 3, countAboveClear: 3, relativeCount: 3, sigmaMax: 2, floor: 1e-7,
+                              rule: .relative, relativeTolerance: 1e-10)
+    #expect(counts.absoluteTolerance == 2e-7)
+}
