@@ -6,13 +6,29 @@ import RunLog
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Print a run log's config summary and a table of its checkpoints.")
+        abstract: "Print a run log's config summary and a table of its checkpoints.",
+        discussion: """
+            --json prints the run and every checkpoint's columns as one JSON object; --csv prints a \
+            tidy table, one row per checkpoint and BFD series, with every evidence column \
+            (docs/log-format.md). Non-finite numbers are written as "inf", "-inf" or "nan".
+            """)
 
     @Argument(help: "A run log (log.h5), or a run directory containing one.")
     var log: String
 
     @Flag(name: .long, help: "Also print the full resolved config.")
     var config = false
+
+    @Flag(name: .long, help: "Print the run and its checkpoints as JSON.")
+    var json = false
+
+    @Flag(name: .long, help: "Print one CSV row per checkpoint and BFD series.")
+    var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("give at most one of --json and --csv") }
+        if config && (json || csv) { throw ValidationError("--config goes with the text report (--json holds config_yaml)") }
+    }
 
     func run() throws {
         var path = log
@@ -28,6 +44,18 @@ struct InspectCommand: ParsableCommand {
             reading = try RunLogReading.read(path: path)
         } catch {
             throw GeodimExit.report(error, usage: false)
+        }
+        if json {
+            do {
+                say(String(decoding: try InspectExport.json(reading), as: UTF8.self))
+            } catch {
+                throw GeodimExit.report(error, usage: false)
+            }
+            return
+        }
+        if csv {
+            FileHandle.standardOutput.write(Data(InspectExport.csv(reading).utf8))
+            return
         }
         for line in InspectReport.lines(reading, fullConfig: config) { say(line) }
     }

@@ -27,7 +27,7 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the points, their directories and states, and exit.")
     var list = false
 
-    @Flag(name: .long, help: "With --list: print the points as a JSON array (index, label, values, overrides, directory, status).")
+    @Flag(name: .long, help: "With --list: print the points as a JSON array (index, label, values, overrides, directory, status); with --summary: each point's status and last checkpoint (every BFD column) as a JSON array.")
     var json = false
 
     @Flag(name: .long, help: "Print the summary table of the points' logs, and exit.")
@@ -45,7 +45,7 @@ struct SweepCommand: ParsableCommand {
         if [list, summary, index != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --list, --summary and --index")
         }
-        if json && !list { throw ValidationError("--json goes with --list") }
+        if json && !list && !summary { throw ValidationError("--json goes with --list or --summary") }
         if force && index == nil { throw ValidationError("--force goes with --index") }
         if control.stopAtStep != nil && index == nil { throw ValidationError("--stop-at-step goes with --index") }
     }
@@ -69,6 +69,14 @@ struct SweepCommand: ParsableCommand {
         }
         if list {
             for line in SweepRunner.listLines(plan) { say(line) }
+            return
+        }
+        if summary && json {
+            do {
+                say(String(decoding: try InspectExport.sweepSummaryJSON(plan), as: UTF8.self))
+            } catch {
+                throw GeodimExit.reportRunError(error)
+            }
             return
         }
         if summary {

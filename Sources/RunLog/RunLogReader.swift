@@ -58,6 +58,10 @@ public struct BFDSeriesReading: Sendable {
     /// `gram_side` per complete checkpoint (``RunLogWriter/gramSideCodes``; −1 = no Gram matrix),
     /// nil in a log written before the column existed.
     public let gramSides: [Int64]?
+    /// Every numeric one-value-per-checkpoint column of the group (`rank`, `rank_numpy`,
+    /// `rank_gap`, `rank_relative`, `upper_bound`, `tolerance`, `gap_ratio`, `floor`, …), as
+    /// float64, cut to the complete rows, in the group's order.
+    public let evidence: [(name: String, values: [Double])]
 
     /// The spellings of the Gram sides used, in order of first use (`rows`, `parameters`,
     /// `block_schur`); empty when none was or the log does not record it.
@@ -142,7 +146,18 @@ public struct RunLogReading: Sendable {
         let names = try (try? bfd.attributes.strings("series")) ?? bfd.childNames()
         for name in names {
             let group = try bfd.group(name)
-            let children = Set(try group.childNames())
+            let childList = try group.childNames()
+            let children = Set(childList)
+            var evidence: [(name: String, values: [Double])] = []
+            for child in childList {
+                guard let dataset = try? group.dataset(child), (try? dataset.shape.count) == 1 else { continue }
+                switch try dataset.elementType {
+                case .float64: evidence.append((child, try rows(dataset, Double.self)))
+                case .int64: evidence.append((child, try rows(dataset, Int64.self).map(Double.init)))
+                case .uint8: evidence.append((child, try rows(dataset, UInt8.self).map(Double.init)))
+                default: continue
+                }
+            }
             series.append(BFDSeriesReading(
                 name: name, source: try group.attributes.string("source"), output: try group.attributes.string("output"),
                 rowCap: Int(try group.attributes.value("row_cap", as: Int64.self)),
@@ -153,7 +168,8 @@ public struct RunLogReading: Sendable {
                 exactCertified: children.contains("exact_certified") ? try rows(group.dataset("exact_certified"), UInt8.self) : nil,
                 exactFailureBounds: children.contains("exact_failure_bound")
                     ? try rows(group.dataset("exact_failure_bound"), Double.self) : nil,
-                gramSides: children.contains("gram_side") ? try rows(group.dataset("gram_side"), Int64.self) : nil))
+                gramSides: children.contains("gram_side") ? try rows(group.dataset("gram_side"), Int64.self) : nil,
+                evidence: evidence))
         }
         return RunLogReading(
             path: path, status: try file.attributes.string("status"), created: try file.attributes.string("created"),
