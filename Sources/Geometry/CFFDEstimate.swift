@@ -56,7 +56,9 @@ public func estimateCFFD(
                 return CFFDEstimate(value: result.rank, converged: true, steps: steps)
             }
         }
-        if 2 * n * d > maxRows {
+        // Stop before the next batch would exceed maxRows rows (written so that no product
+        // overflows, whatever maxRows the config gives; the memory preflight bounds it).
+        if n * d > maxRows - n * d {
             return CFFDEstimate(value: result.rank, converged: false, steps: steps)
         }
         n *= 2
