@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what geodim needs to build, run and test: idempotent, safe to run again.
 #   apt: OpenBLAS (BLAS + LAPACK), HDF5 (C library + tools), zlib, pkg-config, and FFLAS-FFPACK
-#        with Givaro and GMP (exact linear algebra modulo primes, for the exact BFD)
+#        with Givaro and GMP (exact linear algebra modulo primes, for the exact BFD), and
+#        dataset-fashion-mnist (Fashion-MNIST in /usr/share/datasets/fashion-mnist, data.dataset: fashion_mnist)
 #   pip: h5py (the external reader the tests use), numpy
 # With --plots it also installs matplotlib from PyPI, for scripts/plot_run.py and
 # scripts/reproduce.py:
@@ -16,7 +17,7 @@ for argument in "$@"; do
   esac
 done
 
-apt_packages=(libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev pkg-config fflas-ffpack libgivaro-dev libgmp-dev)
+apt_packages=(libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev pkg-config fflas-ffpack libgivaro-dev libgmp-dev dataset-fashion-mnist)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

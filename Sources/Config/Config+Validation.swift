@@ -18,6 +18,21 @@ extension ExperimentConfig {
     }
 
     private func validateData(_ check: RangeCheck) throws(ConfigError) {
+        switch (data.dataset, data.classes) {
+        case (.idx, nil):
+            throw ConfigError(
+                kind: .missingKey, source: check.source, key: "data.classes", problem: "required by data.dataset idx",
+                hint: "the number of classes, labels 0..classes-1, e.g. data.classes: 10")
+        case (.mnist, .some(let classes)), (.fashion_mnist, .some(let classes)):
+            throw ConfigError(
+                kind: .invalidValue, source: check.source, key: "data.classes",
+                problem: "goes with data.dataset idx only (\(data.dataset.rawValue) has 10 classes), found \(classes)",
+                hint: "remove data.classes, or set data.dataset: idx")
+        default: break
+        }
+        // The counts below are those of MNIST's and Fashion-MNIST's files; an idx data set's
+        // are known only once it is read (the data layer checks them then).
+        guard data.dataset != .idx else { return }
         switch data.splitProtocol {
         case .standard:
             if let size = data.trainSize {
@@ -54,6 +69,7 @@ extension ExperimentConfig {
     }
 
     private func validateDataVariants(_ check: RangeCheck) throws(ConfigError) {
+        guard data.dataset != .idx else { return }  // checked against the files when they are read
         let unused = DataSection.poolCount - data.resolvedTrainSize - data.resolvedTestSize
         try check.that(
             data.randomLabelExtras <= unused, "data.random_label_extras",

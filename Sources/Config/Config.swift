@@ -64,8 +64,14 @@ extension ExperimentConfig {
         /// Placeholder values only; ``ExperimentConfig/parse(yaml:source:overrides:)`` sets every key.
         public init() {}
 
-        /// Directory holding the MNIST IDX files, relative to the current directory.
+        /// Which data set the files hold: checked against its canonical checksums, or any
+        /// IDX files with ``classes`` classes.
+        public var dataset: DatasetName = .mnist
+        /// Directory holding the four IDX files, relative to the current directory.
         public var directory: String = ""
+        /// The number of classes of an `idx` data set (labels in 0..<classes); nil for the
+        /// known sets (10).
+        public var classes: Int? = nil
         /// How the train and test sets are formed (YAML key `protocol`).
         public var splitProtocol: SplitProtocol = .standard
         /// Training-set size; `nil` means all of the protocol's training set. Required by

@@ -11,6 +11,16 @@ extension ExperimentConfig {
         case paper
     }
 
+    /// `data.dataset`: which data set the four IDX files of `data.directory` hold.
+    public enum DatasetName: String, Codable, CaseIterable, Sendable {
+        /// MNIST's handwritten digits, checked against their canonical checksums.
+        case mnist
+        /// Zalando's Fashion-MNIST, checked against its checksums (Debian's dataset-fashion-mnist).
+        case fashion_mnist
+        /// Any four IDX files in MNIST's layout: `data.classes` classes, no checksum.
+        case idx
+    }
+
     /// `training.precision`: arithmetic of training.
     public enum Precision: String, Codable, CaseIterable, Sendable {
         case float32
@@ -43,6 +53,7 @@ extension ConfigChoice {
 }
 
 extension ExperimentConfig.SplitProtocol: ConfigChoice {}
+extension ExperimentConfig.DatasetName: ConfigChoice {}
 extension ExperimentConfig.Precision: ConfigChoice {}
 extension ExperimentConfig.OptimizerName: ConfigChoice {}
 extension ExperimentConfig.BFDInput: ConfigChoice {}

@@ -30,10 +30,18 @@ extension ExperimentConfig {
             "list of integers >= 1", "hidden-layer widths, e.g. [30, 30, 30]", fixed: true, check: .custom(checkHidden)),
         .choice("model.init", \.model.initScheme, default: .glorotUniform, "weight initialisation (biases start at 0)", fixed: true),
 
-        .section("data", "the MNIST data"),
+        .section("data", "the data set"),
+        .choice(
+            "data.dataset", \.data.dataset, default: .mnist,
+            "MNIST or Fashion-MNIST (checked against their canonical checksums), or any four IDX files in MNIST's layout with data.classes classes (idx, no checksum)",
+            fixed: true),
         .value(
             "data.directory", \.data.directory, .string, default: "data/mnist", "path",
-            "directory of the MNIST IDX files", fixed: true, check: .nonEmpty),
+            "directory of the four IDX files (train-/t10k-images/labels, optionally .gz)", fixed: true, check: .nonEmpty),
+        .nullable(
+            "data.classes", \.data.classes, .integer, default: nil, "integer in 2...256 or null",
+            "number of classes of an idx data set (labels 0..classes-1); null for mnist and fashion_mnist (10)",
+            fixed: true, check: .within(2...256)),
         .choice(
             "data.protocol", \.data.splitProtocol, default: .standard,
             "60k/10k files, or a seeded draw from the 70k pool", fixed: true),

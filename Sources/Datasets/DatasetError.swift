@@ -31,6 +31,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case labelOutOfRange(path: String, index: Int, value: UInt8, classCount: Int)
     /// The SHA-256 of the uncompressed contents differs from the canonical one.
     case checksumMismatch(path: String, expected: String, actual: String)
+    /// The file is intact but belongs to another known data set (its checksum is that data
+    /// set's): `found` and `expected` name the data sets, `foundName` is the config's name.
+    case otherDataset(path: String, found: String, foundName: String, expected: String)
     /// A requested size (train size, test size, extras, …) is outside what the data allow.
     case sizeOutOfRange(parameter: String, value: Int, limit: ClosedRange<Int>, reason: String)
 
@@ -42,7 +45,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             .truncatedHeader(let path, _, _), .invalidDimensions(let path, _),
             .truncatedPayload(let path, _, _, _), .extraBytes(let path, _, _, _),
             .wrongShape(let path, _, _), .labelOutOfRange(let path, _, _, _),
-            .checksumMismatch(let path, _, _):
+            .checksumMismatch(let path, _, _), .otherDataset(let path, _, _, _):
             return path
         case .countMismatch(let imagesPath, _, _, _):
             return imagesPath
@@ -94,7 +97,11 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "(hint: the file is damaged or not a label file; \(recopy))"
         case .checksumMismatch(let path, let expected, let actual):
             return "\(path): SHA-256 mismatch of the uncompressed contents: expected \(expected), "
-                + "got \(actual) (hint: the file differs from canonical MNIST; \(recopy))"
+                + "got \(actual) (hint: the file matches no known data set's: it is damaged, \(recopy); "
+                + "for another data set in this layout set data.dataset: idx and data.classes)"
+        case .otherDataset(let path, let found, let foundName, let expected):
+            return "\(path): this is the \(found) file, not the \(expected) one; the file is intact "
+                + "(hint: set data.dataset: \(foundName), or point data.directory at the \(expected) files)"
         case .sizeOutOfRange(let parameter, let value, let limit, let reason):
             return "\(parameter) = \(value) is out of range \(limit.lowerBound)...\(limit.upperBound): "
                 + "\(reason) (hint: choose a value within the range)"

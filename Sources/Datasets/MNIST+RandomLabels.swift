@@ -26,7 +26,7 @@ extension MNIST {
         var generator = SeededGenerator(seed: seed, stream: "datasets.randomLabelExtras")
         generator.shuffle(&unused)
         var extras = labeledSet(pooledIndices: Array(unused.prefix(extraCount)))
-        extras.labels = extras.labels.map { _ in Int32(generator.nextIndex(below: Self.classCount)) }
+        extras.labels = extras.labels.map { _ in Int32(generator.nextIndex(below: classCount)) }
         return set.appending(extras)
     }
 }

@@ -15,7 +15,7 @@ extension MNIST {
 
     /// The images at the given pooled indices, scaled to [0, 1], in the order given.
     public func labeledSet(pooledIndices: [Int]) -> LabeledSet {
-        let d = Self.featureCount
+        let d = featureCount
         var inputs = [Float](repeating: 0, count: pooledIndices.count * d)
         inputs.withUnsafeMutableBufferPointer { out in
             pixels.withUnsafeBufferPointer { source in

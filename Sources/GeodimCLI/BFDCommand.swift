@@ -111,7 +111,7 @@ struct BFDCommand: ParsableCommand {
         let encoding: ExactInputEncoding
         switch try LoggedInputs.read(path: path, source: inputs.rawValue) {
         case .pooledIndices(let indices):
-            let mnist = try MNIST.load(directory: data ?? stored.dataDirectory, verifyChecksums: true)
+            let mnist = try MNIST.load(directory: data ?? stored.dataDirectory, dataset: IDXDataset(name: stored.datasetName, classCount: architecture.outputSize), verifyChecksums: true)
             values = mnist.labeledSet(pooledIndices: indices).inputs.map(Double.init)
             encoding = .pixelBytes
         case .values(let stored, _):

@@ -13,6 +13,9 @@ public struct LoggedCheckpoint: Sendable {
     public let parameters: [Double]
     /// The data directory the run used (for MNIST inputs).
     public let dataDirectory: String
+    /// The data set the run used (`/meta` `dataset`: `mnist`, `fashion_mnist` or `idx`;
+    /// `mnist` in logs written before other data sets existed).
+    public let datasetName: String
 
     /// Reads checkpoint `row` (negative counts from the end) of the log at `path`.
     public static func read(path: String, row requested: Int) throws -> LoggedCheckpoint {
@@ -46,8 +49,10 @@ public struct LoggedCheckpoint: Sendable {
             }
         }
         let directory = (try? meta.attributes.string("data_directory")) ?? "data/mnist"
+        let dataset = (try? meta.attributes.string("dataset")) ?? "mnist"
         return LoggedCheckpoint(
-            layerSizes: layerSizes, row: row, epoch: Int(epochs[row]), parameters: parameters, dataDirectory: directory)
+            layerSizes: layerSizes, row: row, epoch: Int(epochs[row]), parameters: parameters, dataDirectory: directory,
+            datasetName: dataset)
     }
 }
 

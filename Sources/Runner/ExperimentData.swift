@@ -41,20 +41,23 @@ public struct ExperimentData: Sendable {
     /// (`data.input_noise_std` > 0) and the log must store them; empty otherwise.
     public let storedTrainInputs: [Float]
 
-    /// Loads and verifies MNIST, forms the train/test split (with `data.random_label_extras`
+    /// Loads and verifies the data set (`data.dataset`; MNIST by default), forms the train/test split (with `data.random_label_extras`
     /// appended to the training set and `data.input_noise_std` noise added to it) and the BFD
     /// input sets. The BFD's training inputs are the first `bfd.train_samples` of the original
     /// training set, as trained on (noisy if noise is on); the extras are never among them.
     public static func prepare(_ config: ExperimentConfig) throws -> ExperimentData {
-        let mnist = try MNIST.load(directory: config.data.directory, verifyChecksums: true)
+        let mnist = try MNIST.load(directory: config.data.directory, dataset: config.data.idxDataset, verifyChecksums: true)
         let split: TrainTestSplit
         switch config.data.splitProtocol {
         case .standard:
             split = try mnist.standardSplit(
                 trainSize: config.data.trainSize, testSize: config.data.testSize, seed: config.seed)
         case .paper:
+            // The test set defaults to the rest of the pool, whatever the data set's size.
+            let trainSize = config.data.resolvedTrainSize
             split = try mnist.paperSplit(
-                trainSize: config.data.resolvedTrainSize, testSize: config.data.resolvedTestSize, seed: config.seed)
+                trainSize: trainSize, testSize: config.data.testSize ?? max(0, mnist.pooledImageCount - trainSize),
+                seed: config.seed)
         }
         let originalTrainCount = split.train.count
         var train = split.train
@@ -106,5 +109,16 @@ public struct ExperimentData: Sendable {
         return BFDInputSet(
             source: source, inputs: inputs, count: count,
             pooledIndices: set.sourceIndices[0..<count].map(Int64.init), encoding: encoding)
+    }
+}
+
+extension ExperimentConfig.DataSection {
+    /// The data set `dataset` (and `classes`, for `idx`) name.
+    public var idxDataset: IDXDataset {
+        switch dataset {
+        case .mnist: return .mnist
+        case .fashion_mnist: return .fashionMNIST
+        case .idx: return .generic(classCount: classes ?? MNIST.classCount)
+        }
     }
 }

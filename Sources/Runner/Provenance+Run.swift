@@ -28,7 +28,12 @@ extension Provenance {
             ("git_commit", git?.commit ?? "unknown"),
             ("working_directory", FileManager.default.currentDirectoryPath),
             ("data_directory", config.data.directory),
+            ("dataset", data.mnist.dataset.name),
+            ("dataset_description", data.mnist.dataset.description),
+            ("dataset_checksums", data.mnist.dataset.canonicalSHA256 == nil ? "not checked (idx)" : "verified"),
         ]
+        // `mnist_sha256_<file>`: the name predates other data sets; it holds the SHA-256 of
+        // whatever data set's file was read.
         for file in MNIST.File.allCases {
             text.append(("mnist_sha256_" + file.rawValue, data.mnist.sha256[file] ?? "unknown"))
         }

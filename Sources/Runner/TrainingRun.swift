@@ -304,7 +304,7 @@ struct Prepared {
     init(_ config: ExperimentConfig) throws {
         data = try ExperimentData.prepare(config)
         architecture = MLPArchitecture(
-            inputSize: data.train.featureCount, hiddenWidths: config.model.hidden, outputSize: MNIST.classCount)
+            inputSize: data.train.featureCount, hiddenWidths: config.model.hidden, outputSize: data.mnist.classCount)
         blasThreads = config.threads == ExperimentConfig.automaticThreads
             ? architecture.recommendedBLASThreads(batchSize: config.training.batchSize, cpuCount: Provenance.cpuCount)
             : config.threads

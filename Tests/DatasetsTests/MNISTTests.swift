@@ -126,10 +126,10 @@ import Testing
 /// MNIST-format files in a scratch directory, small enough to build by hand.
 @Suite struct SyntheticMNISTTests {
     /// Writes four small IDX files (raw) and returns the directory. Image k of a set has
-    /// every pixel equal to `base + k` (train base 0, test base 100); label k is k % 10.
+    /// every pixel equal to `base + k` (train base 0, test base 100); label k is k % labelModulo.
     static func writeSet(
         trainImages: [Int] = [3, 28, 28], trainLabels: [Int] = [3],
-        testImages: [Int] = [2, 28, 28], testLabels: [Int] = [2], badLabel: UInt8? = nil
+        testImages: [Int] = [2, 28, 28], testLabels: [Int] = [2], badLabel: UInt8? = nil, labelModulo: Int = 10
     ) throws -> URL {
         let directory = try TestFiles.scratchDirectory("synthetic")
         func images(_ shape: [Int], base: Int) -> [UInt8] {
@@ -138,7 +138,7 @@ import Testing
                 shape: shape, payload: (0..<shape[0]).flatMap { k in [UInt8](repeating: UInt8(base + k), count: per) })
         }
         func labels(_ shape: [Int]) -> [UInt8] {
-            var values = (0..<shape.reduce(1, *)).map { UInt8($0 % 10) }
+            var values = (0..<shape.reduce(1, *)).map { UInt8($0 % labelModulo) }
             if let badLabel, !values.isEmpty { values[values.count - 1] = badLabel }
             return TestFiles.idx(shape: shape, payload: values)
         }

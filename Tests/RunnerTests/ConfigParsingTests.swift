@@ -15,7 +15,9 @@ enum ConfigFixture {
           hidden: [30, 30, 30]
           init: he_normal
         data:
+          dataset: idx
           directory: /data/mnist files
+          classes: 12
           protocol: paper
           train_size: 600
           test_size: 2000
@@ -97,7 +99,9 @@ struct ConfigParsingTests {
         expected.threads = 4
         expected.model.hidden = [30, 30, 30]
         expected.model.initScheme = .heNormal
+        expected.data.dataset = .idx
         expected.data.directory = "/data/mnist files"
+        expected.data.classes = 12
         expected.data.splitProtocol = .paper
         expected.data.trainSize = 600
         expected.data.testSize = 2000
@@ -236,7 +240,7 @@ struct ConfigParsingTests {
         #expect(keys.contains("optimizer.decoupled_weight_decay"))
         #expect(keys.last == "logging.save_params")
         #expect(Set(keys).count == keys.count)
-        #expect(ExperimentConfig.leafKeys.count == 49)
+        #expect(ExperimentConfig.leafKeys.count == 51)
         #expect(ExperimentConfig.schema.allSatisfy { !$0.summary.isEmpty })
     }
 }

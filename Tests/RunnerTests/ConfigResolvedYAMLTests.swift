@@ -26,7 +26,9 @@ struct ConfigResolvedYAMLTests {
               hidden: [30, 30, 30]
               init: glorot_uniform
             data:
+              dataset: mnist
               directory: data/mnist
+              classes: null
               protocol: standard
               train_size: null
               test_size: null
