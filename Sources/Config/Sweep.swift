@@ -62,18 +62,23 @@ public struct SweepPlan: Sendable {
 
     /// Reads a sweep config: the base config (with `overrides`) and the grid, validating the
     /// grid and every point.
-    public static func load(path: String, overrides: [String]) throws -> SweepPlan {
+    ///
+    /// - Parameter axes: `--set key=v1,v2,…` axes (``SweepAxis``): each replaces the values of
+    ///   its key under `sweep:`, or adds the key; with axes the config needs no `sweep:`.
+    public static func load(path: String, overrides: [String], axes: [String] = []) throws -> SweepPlan {
         let text = try ExperimentConfig.readText(path: path)
-        return try parse(yaml: text, source: path, overrides: overrides)
+        return try parse(yaml: text, source: path, overrides: overrides, axes: axes)
     }
 
-    /// ``load(path:overrides:)`` on YAML text; `source` names the config in errors.
-    public static func parse(yaml: String, source: String, overrides: [String]) throws -> SweepPlan {
+    /// ``load(path:overrides:axes:)`` on YAML text; `source` names the config in errors.
+    public static func parse(yaml: String, source: String, overrides: [String], axes axisTexts: [String] = []) throws -> SweepPlan {
         var document = try ConfigDocument(yaml: yaml, source: source)
-        guard let (_, grid) = document.removeTopLevel(sweepKey) else {
+        let axes = try axisTexts.map { try SweepAxis($0, source: source) }
+        let grid = document.removeTopLevel(sweepKey)?.value
+        guard grid != nil || !axes.isEmpty else {
             throw SweepError(
                 source: source, problem: "the config has no top-level `sweep` mapping",
-                hint: "add e.g. sweep: {seed: [0, 1, 2]}, or run a single config with geodim train")
+                hint: "add e.g. sweep: {seed: [0, 1, 2]}, give axes with --set seed=0,1,2, or run a single config with geodim train")
         }
         var applied: [ConfigOverride] = []
         for text in overrides {
@@ -82,7 +87,7 @@ public struct SweepPlan: Sendable {
             applied.append(override)
         }
         let base = try ExperimentConfig.decode(document, applied: applied)
-        let (keys, nodes) = try gridEntries(grid, source: source, overrides: applied)
+        let (keys, nodes) = try gridEntries(grid, axes: axes, source: source, overrides: applied)
         let values = nodes.map { $0.map(ConfigYAMLText.flow) }
         let count = nodes.reduce(1) { $0 * $1.count }
         guard count <= 100_000 else {
@@ -125,48 +130,72 @@ public struct SweepPlan: Sendable {
             identity: identity, directory: directory)
     }
 
-    /// The grid's keys and value lists, checked.
+    /// The grid's keys and value lists, checked: the config's `sweep:` (if any), then the
+    /// command line's axes, each replacing its key's list or adding the key.
     private static func gridEntries(
-        _ grid: Node, source: String, overrides: [ConfigOverride]
+        _ grid: Node?, axes: [SweepAxis], source: String, overrides: [ConfigOverride]
     ) throws -> ([String], [[Node]]) {
-        guard let mapping = grid.mapping, !mapping.isEmpty else {
-            throw SweepError(
-                source: source, problem: "expected a mapping of dotted keys to lists of values, found \(ConfigYAMLText.describe(grid))",
-                hint: "e.g. sweep: {model.hidden: [[10], [30]], seed: [0, 1]}")
-        }
         var keys: [String] = []
         var nodes: [[Node]] = []
-        for (keyNode, value) in mapping {
-            let key = keyNode.scalar?.string ?? ConfigYAMLText.describe(keyNode)
-            guard ExperimentConfig.schemaKey(key) != nil else {
-                let suggestions = KeySuggestion.suggestions(for: key)
+        if let grid {
+            guard let mapping = grid.mapping, !mapping.isEmpty || !axes.isEmpty else {
                 throw SweepError(
-                    source: source, problem: "\(key): unknown key",
-                    hint: KeySuggestion.hint(for: key, suggestions: suggestions))
+                    source: source, problem: "expected a mapping of dotted keys to lists of values, found \(ConfigYAMLText.describe(grid))",
+                    hint: "e.g. sweep: {model.hidden: [[10], [30]], seed: [0, 1]}")
             }
-            guard key != "name" && key != "logging.runs_directory" else {
+            for (keyNode, value) in mapping {
+                let key = keyNode.scalar?.string ?? ConfigYAMLText.describe(keyNode)
+                try checkSweptKey(key, existing: keys, source: source, overrides: overrides)
+                guard let sequence = value.sequence, !sequence.isEmpty else {
+                    throw SweepError(
+                        source: source, problem: "\(key): expected a non-empty list of values, found \(ConfigYAMLText.describe(value))",
+                        hint: value.sequence == nil ? "write the values as a list, e.g. [\(ConfigYAMLText.describe(value))]" : nil)
+                }
+                keys.append(key)
+                nodes.append(Array(sequence))
+            }
+        }
+        for (position, axis) in axes.enumerated() {
+            if axes[..<position].contains(where: { $0.key == axis.key }) {
                 throw SweepError(
-                    source: source, problem: "\(key) cannot be swept: it places the outputs",
-                    hint: "each point already gets its own run directory")
+                    source: source, problem: "--set \(axis.key) is given twice", hint: "give each axis once: --set \(axis.key)=a,b")
             }
-            if let clash = keys.first(where: { $0 == key || $0.hasPrefix(key + ".") || key.hasPrefix($0 + ".") }) {
-                throw SweepError(
-                    source: source, problem: "\(key) is swept twice (also as \(clash))", hint: "list each key once")
+            if let index = keys.firstIndex(of: axis.key) {
+                nodes[index] = axis.values  // --set shrinks or changes the config's list
+                continue
             }
-            if let override = overrides.first(where: { $0.key == key || $0.key.hasPrefix(key + ".") || key.hasPrefix($0.key + ".") }) {
-                throw SweepError(
-                    source: source, problem: "\(key) is swept, so the override \"\(override.text)\" would be ignored",
-                    hint: "drop the override, or change the list under sweep")
-            }
-            guard let sequence = value.sequence, !sequence.isEmpty else {
-                throw SweepError(
-                    source: source, problem: "\(key): expected a non-empty list of values, found \(ConfigYAMLText.describe(value))",
-                    hint: value.sequence == nil ? "write the values as a list, e.g. [\(ConfigYAMLText.describe(value))]" : nil)
-            }
-            keys.append(key)
-            nodes.append(Array(sequence))
+            try checkSweptKey(axis.key, existing: keys, source: source, overrides: overrides)
+            keys.append(axis.key)
+            nodes.append(axis.values)
         }
         return (keys, nodes)
+    }
+
+    /// A key may be swept: it is in the schema, does not place the outputs, is not swept
+    /// already (itself or a section around or inside it) and is not also overridden.
+    private static func checkSweptKey(
+        _ key: String, existing keys: [String], source: String, overrides: [ConfigOverride]
+    ) throws {
+        guard ExperimentConfig.schemaKey(key) != nil else {
+            let suggestions = KeySuggestion.suggestions(for: key)
+            throw SweepError(
+                source: source, problem: "\(key): unknown key",
+                hint: KeySuggestion.hint(for: key, suggestions: suggestions))
+        }
+        guard key != "name" && key != "logging.runs_directory" else {
+            throw SweepError(
+                source: source, problem: "\(key) cannot be swept: it places the outputs",
+                hint: "each point already gets its own run directory")
+        }
+        if let clash = keys.first(where: { $0 == key || $0.hasPrefix(key + ".") || key.hasPrefix($0 + ".") }) {
+            throw SweepError(
+                source: source, problem: "\(key) is swept twice (also as \(clash))", hint: "list each key once")
+        }
+        if let override = overrides.first(where: { $0.key == key || $0.key.hasPrefix(key + ".") || key.hasPrefix($0.key + ".") }) {
+            throw SweepError(
+                source: source, problem: "\(key) is swept, so the override \"\(override.text)\" would be ignored",
+                hint: "drop the override, or change the list with --set \(key)=…")
+        }
     }
 
     /// 8 hex digits of SHA-256 over the resolved base config (with `threads` set to 1, since a

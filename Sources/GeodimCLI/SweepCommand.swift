@@ -14,6 +14,8 @@ struct SweepCommand: ParsableCommand {
             combination is a point (first key slowest). Each point runs in its own directory \
             <runs_directory>/<name>/sweep-<id>/point-<i>, tied together by sweep.json. Finished \
             points are skipped and stopped ones resumed, so running a sweep again continues it. \
+            `--set key=v1,v2` gives an axis on the command line (Hydra's multirun), replacing that \
+            key's list under sweep: or adding it; the same command names the same sweep directory. \
             On a cluster, run one point per array task: \
             geodim sweep CONFIG --index $SLURM_ARRAY_TASK_ID (see docs/runner.md).
             """)
@@ -23,6 +25,10 @@ struct SweepCommand: ParsableCommand {
 
     @Argument(help: "Overrides of the base config, as dotted.key=value (not of swept keys).")
     var overrides: [String] = []
+
+    @Option(name: .customLong("set"), parsing: .unconditionalSingleValue,
+            help: "A sweep axis from the command line, key=v1,v2,… (repeatable): replaces that key's list under sweep:, or adds the key; a config without sweep: becomes a sweep.")
+    var axes: [String] = []
 
     @Flag(name: .long, help: "Print the points, their directories and states, and exit.")
     var list = false
@@ -53,7 +59,7 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         let plan: SweepPlan
         do {
-            plan = try SweepPlan.load(path: config, overrides: overrides)
+            plan = try SweepPlan.load(path: config, overrides: overrides, axes: axes)
         } catch {
             throw GeodimExit.reportRunError(error)
         }
@@ -83,7 +89,8 @@ struct SweepCommand: ParsableCommand {
             for line in SweepRunner.summaryLines(plan) { say(line) }
             return
         }
-        let continueCommand = ([CommandLine.arguments.first ?? "geodim", "sweep", config] + overrides)
+        let continueCommand = ([CommandLine.arguments.first ?? "geodim", "sweep", config] + overrides
+            + axes.flatMap { ["--set", $0] })
             .map(shellQuoted).joined(separator: " ")
         if let index {
             let outcome: SweepRunner.Outcome

@@ -148,4 +148,24 @@ struct SweepTests {
             try expectSameRun(try #require(b["directory"] as? String), try #require(a["directory"] as? String))
         }
     }
+
+    @Test("a grid from --set on a plain config: --index runs a point, and the same command finds it again (a requeued task)")
+    func commandLineGrid() throws {
+        let config = runnerConfig.replacingOccurrences(of: "  epochs: 4", with: "  epochs: 2")
+        let scratch = try Scratch("sweep-set", config: config)
+        let axes = ["--set", "seed=0,1", "--set", "optimizer.lr=0.05,0.02"]
+        let one = try scratch.geodim(["sweep", scratch.configPath, "--index", "2"] + axes + scratch.placement)
+        #expect(one.status == 0, "\(one.stderr)")
+        let list = try scratch.geodim(["sweep", scratch.configPath, "--list", "--json"] + axes + scratch.placement)
+        let points = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], "\(list.stdout)")
+        #expect(points.map { $0["status"] as? String } == ["pending", "pending", "completed", "pending"], "\(points)")
+        #expect(points[2]["label"] as? String == "seed=1 optimizer.lr=0.05")
+        let again = try scratch.geodim(["sweep", scratch.configPath, "--index", "2"] + axes + scratch.placement)
+        #expect(again.status == 0 && again.stdout.contains("already completed"), "\(again.stdout)")
+        // The point is the run geodim train makes of the same config and values.
+        let single = try scratch.geodim(
+            ["train", scratch.configPath, "--run-dir", scratch.runs + "/straight", "seed=1", "optimizer.lr=0.05"] + scratch.placement)
+        #expect(single.status == 0, "\(single.stderr)")
+        try expectSameRun(scratch.runs + "/straight", try #require(points[2]["directory"] as? String))
+    }
 }

@@ -86,4 +86,59 @@ struct SweepPlanTests {
         let error = problem("sweep:\n  training.batch_size: [4, -1]\n")
         #expect(error.contains("grid.yaml (sweep point 1): training.batch_size: must be >= 1, found -1; set by override \"training.batch_size=-1\""), "\(error)")
     }
+
+    // MARK: - Axes from the command line (--set key=v1,v2)
+
+    @Test("--set axes make the same grid, points and sweep directory as the same lists under sweep:")
+    func commandLineAxesEqualTheConfigsGrid() throws {
+        let written = try plan("sweep:\n  model.hidden: [[10, 10], [30]]\n  seed: [0, 1, 2]\n")
+        let given = try SweepPlan.parse(
+            yaml: base, source: "grid.yaml", overrides: [], axes: ["model.hidden=[10,10],[30]", "seed=0,1,2"])
+        #expect(given.keys == written.keys && given.values == written.values)
+        #expect(given.points.map(\.label) == written.points.map(\.label))
+        #expect(given.points.map(\.config) == written.points.map(\.config))
+        #expect(given.identity == written.identity && given.directory == written.directory)
+    }
+
+    @Test("--set replaces a swept key's list (shrinking the grid) or adds a key last")
+    func commandLineAxesShrinkOrExtend() throws {
+        let sweep = "sweep:\n  model.hidden: [[5], [10], [20]]\n  seed: [0, 1]\n"
+        let shrunk = try SweepPlan.parse(yaml: base + "\n" + sweep, source: "grid.yaml", overrides: [], axes: ["model.hidden=[10]"])
+        #expect(shrunk.keys == ["model.hidden", "seed"] && shrunk.points.map(\.label) == ["model.hidden=[10] seed=0", "model.hidden=[10] seed=1"])
+        let extended = try SweepPlan.parse(yaml: base + "\n" + sweep, source: "grid.yaml", overrides: [], axes: ["optimizer.lr=0.01,0.1"])
+        #expect(extended.keys == ["model.hidden", "seed", "optimizer.lr"] && extended.points.count == 12)
+        #expect(extended.points[1].config.optimizer.lr == 0.1 && extended.points[1].config.seed == 0)
+        // A different grid is a different sweep directory.
+        #expect(Set([shrunk.identity, extended.identity, try plan(sweep).identity]).count == 3)
+    }
+
+    @Test("--set values split at the commas outside brackets and quotes")
+    func axisValuesSplitAtTopLevelCommas() throws {
+        let plan = try SweepPlan.parse(
+            yaml: base, source: "grid.yaml", overrides: [],
+            axes: ["checkpoints={every: 1},{epochs: [0, 3]}", "model.hidden=[4, 4], [8]"])
+        #expect(plan.values == [["{every: 1}", "{epochs: [0, 3]}"], ["[4, 4]", "[8]"]])
+        #expect(plan.points[1].config.model.hidden == [8] && plan.points[3].config.checkpoints.epochs == [0, 3])
+    }
+
+    @Test("bad --set axes are named", arguments: [
+        ("seed", "expected dotted.key=value1"), ("=1,2", "expected dotted.key=value1"), ("sed=1,2", "did you mean seed"),
+        ("seed=", "found an empty one"), ("seed=1,,2", "found an empty one"), ("name=a,b", "cannot be swept"),
+        ("seed=[1", "not valid YAML"),
+    ])
+    func badAxesAreNamed(axis: String, fragment: String) throws {
+        do {
+            _ = try SweepPlan.parse(yaml: base, source: "grid.yaml", overrides: [], axes: [axis])
+            Issue.record("--set \(axis) was accepted")
+        } catch {
+            #expect(String(describing: error).contains(fragment), "\(error)")
+        }
+    }
+
+    @Test("an axis given twice, or one also overridden, is refused")
+    func axisClashes() throws {
+        #expect(throws: SweepError.self) { try SweepPlan.parse(yaml: self.base, source: "g.yaml", overrides: [], axes: ["seed=1", "seed=2"]) }
+        #expect(throws: SweepError.self) { try SweepPlan.parse(yaml: self.base, source: "g.yaml", overrides: ["seed=4"], axes: ["seed=1,2"]) }
+        #expect(throws: SweepError.self) { try SweepPlan.parse(yaml: self.base, source: "g.yaml", overrides: [], axes: []) }
+    }
 }
