@@ -106,7 +106,10 @@ public struct CheckpointMeasurement: Sendable {
     /// BFD entries (sets outer, variants inner), neuron statistics (one per set), the results
     /// behind the entries, the exact results (same order, when asked for) and the CFFD estimate
     /// when asked for.
-    public func measure(parameters: [Double]) throws -> (
+    ///
+    /// - Parameter phase: told, before each phase, its label (`train`, `test exact`, `CFFD`…),
+    ///   its 1-based index and the number of phases, for a progress display.
+    public func measure(parameters: [Double], phase: ((String, Int, Int) -> Void)? = nil) throws -> (
         bfd: [BFDEntry], neurons: [NeuronEntry], results: [BFDResult], exact: [ExactBFDResult],
         cffd: (entry: CFFDEntry, estimate: CFFDEstimate)?
     ) {
@@ -114,13 +117,21 @@ public struct CheckpointMeasurement: Sendable {
         var neurons: [NeuronEntry] = []
         var results: [BFDResult] = []
         var exactResults: [ExactBFDResult] = []
+        let phaseCount = sets.count * (exact == nil ? 1 : 2) + (cffd == nil ? 0 : 1)
+        var phaseIndex = 0
+        func next(_ label: String) {
+            phaseIndex += 1
+            phase?(label, phaseIndex, phaseCount)
+        }
         for set in sets {
+            next(set.source.rawValue)
             let measured = try batchFunctionalDimensions(
                 architecture: architecture, parameters: parameters, inputs: set.inputs, count: set.count,
                 variants: variants, method: method, rule: rule, relativeTolerance: relativeTolerance,
                 gramSide: gramSide, threads: threads)
-            let exactMeasured = try exact.map { settings in
-                try exactBatchFunctionalDimensions(
+            let exactMeasured: [ExactBFDResult] = try exact.map { settings in
+                next(set.source.rawValue + " exact")
+                return try exactBatchFunctionalDimensions(
                     architecture: architecture, parameters: parameters, inputs: set.inputs, count: set.count,
                     encoding: set.encoding, variants: variants, settings: settings, threads: threads)
             } ?? []
@@ -151,6 +162,7 @@ public struct CheckpointMeasurement: Sendable {
         }
         var cffdEntry: (entry: CFFDEntry, estimate: CFFDEstimate)? = nil
         if let cffd, let variant = variants.first {
+            next("CFFD")
             let estimate = try estimateCFFD(
                 architecture: architecture, parameters: parameters, variant: variant, method: method.withoutSpectrum,
                 seed: cffd.seed, mean: cffd.mean, std: cffd.std, maxRows: cffd.maxRows, threads: threads)

@@ -59,6 +59,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
     private var trainingTime: Double
     private var bfdTime: Double
     private var lastRowFlush: ContinuousClock.Instant
+    /// The progress bar of `run()`, told the phases of each checkpoint's measurement.
+    private var progress: ProgressBar?
 
     init(
         config: ExperimentConfig, resolvedYAML: String, prepared: Prepared, log: RunLogWriter,
@@ -117,7 +119,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         let trainCount = engine.trainCount
         let ranges = batchRanges(count: trainCount, batchSize: config.training.batchSize)
         let stepsPerEpoch = ranges.count
-        let progress = ProgressBar(total: epochs, unit: "ep")
+        let progress = ProgressBar(totalEpochs: epochs, stepsPerEpoch: stepsPerEpoch, checkpointEpochs: checkpointEpochs)
+        self.progress = progress
 
         // A fresh run saves its starting point at once, so it can be resumed from step 0.
         if position.step == 0 && log.checkpointRowCount == 0 && log.trainRowCount == 0 { try saveState() }
@@ -140,6 +143,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
                 let loss = engine.step(indices: order[ranges[position.batchesIntoEpoch]])
                 position.step += 1
                 position.batchesIntoEpoch += 1
+                progress.training(epochs: position.completedEpochs, batches: position.batchesIntoEpoch, loss: loss)
                 guard loss.isFinite else {
                     try? flushRows()
                     throw ExperimentError.diverged(step: position.step, epoch: epoch, loss: loss)
@@ -155,11 +159,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
             position.completedEpochs = epoch
             position.batchesIntoEpoch = 0
             if shouldStop { return try stop() }
-            if checkpointEpochs.contains(epoch) {
-                progress.clear()
-                try checkpoint()
-            }
-            progress.update(epoch)
+            if checkpointEpochs.contains(epoch) { try checkpoint() }
         }
         progress.clear()
         return try finish()
@@ -175,7 +175,11 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         trainingTime += seconds(clock.now - evaluationStart)
         let measureStart = clock.now
         let parameters = engine.parametersAsDouble
-        let measured = try prepared.measurement.measure(parameters: parameters)
+        let measured = try prepared.measurement.measure(parameters: parameters) { [progress] label, index, count in
+            progress?.measuringPhase(label, index: index, count: count)
+        }
+        progress?.endMeasuring()
+        progress?.clear()
         bfdTime += seconds(clock.now - measureStart)
         let record = CheckpointRecord(
             step: position.step, epoch: position.completedEpochs, wallTime: elapsed(), trainLoss: metrics.trainLoss,
