@@ -12,9 +12,14 @@ import TestSupport
 /// Tolerance, as max |θ_geodim − θ_ref| / max |θ_ref| per layer and kind (weights, biases):
 /// - float64: 1e-11 (measured ≤ 2e-14: a few hundred ulps after 48 steps);
 /// - float32, SGD with and without momentum: 1e-5 (measured ≤ 6e-7, ≈ 5 ulps of float32);
-/// - float32, Adam: 2e-4 (measured ≤ 2e-5). Adam divides by √v̂ + ε, so a gradient entry that is
-///   small against ε turns its rounding difference into a step difference of the same relative
-///   size: the rounding of the GEMM sums, not a different rule.
+/// - float32, Adam: a quarter of one Adam step, max |θ_geodim − θ_ref| ≤ 0.25·η (η = 1e-3), in
+///   absolute terms. Adam moves every parameter by about η per step whatever its gradient's
+///   size (m̂/(√v̂ + ε)), so a gradient entry near zero whose float32 rounding differs between
+///   two GEMM kernels can change that entry's steps by a fraction of η: the rounding of the
+///   sums, not a different rule, and its size depends on the BLAS kernel, not on the scale of
+///   θ. Measured: ≤ 2.6e-6 (0.003 η) with OpenBLAS's Intel kernels; 6.8e-5 (0.07 η, 5.4e-4
+///   relative) with its kernels on an AMD EPYC, which a relative bound of 2e-4 refused. The
+///   same Adam + L2 run replayed with its partial batches dropped differs by 0.013 (13 η).
 /// Replaying with the partial batches dropped (a different protocol) differs by ≈ 0.2: the
 /// check can fail.
 private let referenceConfig = """
@@ -41,7 +46,9 @@ private let referenceConfig = """
 private struct Case: CustomStringConvertible {
     let name: String
     let overrides: [String]
+    /// For SGD: the relative tolerance; for Adam: the absolute one (a fraction of η).
     let float32Tolerance: Double
+    var isAdam: Bool { overrides.contains("optimizer.name=adam") }
     var description: String { name }
 }
 
@@ -51,12 +58,12 @@ private let cases: [Case] = [
     Case(name: "sgd nesterov + weight decay", overrides: [
         "optimizer.momentum=0.9", "optimizer.nesterov=true", "optimizer.weight_decay=0.01", "optimizer.lr=0.05",
     ], float32Tolerance: 1e-5),
-    Case(name: "adam", overrides: ["optimizer.name=adam", "optimizer.lr=0.001"], float32Tolerance: 2e-4),
+    Case(name: "adam", overrides: ["optimizer.name=adam", "optimizer.lr=0.001"], float32Tolerance: 0.25 * 0.001),
     Case(name: "adam L2", overrides: ["optimizer.name=adam", "optimizer.lr=0.001", "optimizer.weight_decay=0.01"],
-         float32Tolerance: 2e-4),
+         float32Tolerance: 0.25 * 0.001),
     Case(name: "adamw (decoupled)", overrides: [
         "optimizer.name=adam", "optimizer.lr=0.001", "optimizer.weight_decay=0.1", "optimizer.decoupled_weight_decay=true",
-    ], float32Tolerance: 2e-4),
+    ], float32Tolerance: 0.25 * 0.001),
 ]
 
 /// Trains ``referenceConfig`` with `overrides` and `--dump-batches` (plus `arguments`) in a
@@ -99,9 +106,18 @@ struct ReferenceTrainerTests {
             let report = try referenceCheck(
                 optimizerCase.overrides + ["training.precision=\(precision)"], label: "reference-\(precision)")
             let difference = report["relative_difference"] as? Double ?? .infinity
-            let tolerance = precision == "float64" ? 1e-11 : optimizerCase.float32Tolerance
             #expect(report["steps"] as? Int == 48, "\(report)")
-            #expect(difference <= tolerance, "\(optimizerCase) \(precision): relative difference \(difference) > \(tolerance); \(report)")
+            if precision == "float32" && optimizerCase.isAdam {
+                // Absolute: max over layers of relative difference × max |θ_ref|.
+                let layers = report["layers"] as? [[String: Any]] ?? []
+                let absolute = layers.map { ($0["relative_difference"] as? Double ?? .infinity) * ($0["max_abs"] as? Double ?? .infinity) }
+                    .max() ?? .infinity
+                #expect(!layers.isEmpty && absolute <= optimizerCase.float32Tolerance,
+                        "\(optimizerCase) float32: max |Δθ| \(absolute) > \(optimizerCase.float32Tolerance) (0.25 η); \(report)")
+            } else {
+                let tolerance = precision == "float64" ? 1e-11 : optimizerCase.float32Tolerance
+                #expect(difference <= tolerance, "\(optimizerCase) \(precision): relative difference \(difference) > \(tolerance); \(report)")
+            }
         }
     }
 
