@@ -37,6 +37,7 @@ final class SmallDisk {
         guard compiled.status == 0 else {
             print("SKIPPED: no small disk: \(why); and the ENOSPC shim does not compile: \(compiled.stderr)")
             try? FileManager.default.removeItem(atPath: root)
+            try? FileManager.default.removeItem(atPath: root + "-shim")
             return nil
         }
         let budgetFile = root + "-shim/budget"
