@@ -28,5 +28,6 @@ static inline size_t geodim_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 static inline hid_t geodim_H5S_ALL(void) { return H5S_ALL; }
 static inline hid_t geodim_H5E_DEFAULT(void) { return H5E_DEFAULT; }
 static inline H5F_libver_t geodim_H5F_LIBVER_LATEST(void) { return H5F_LIBVER_LATEST; }
+static inline hid_t geodim_H5FD_SEC2(void) { return H5FD_SEC2; }
 
 #endif

@@ -6,7 +6,8 @@ import CHDF5
 //     "once" is not enough: it is set again before each call (a cheap library call);
 //  2. treats a negative hid_t / herr_t / htri_t / ssize_t as failure and throws an
 //     `HDF5Error.library` carrying the file, the object, the operation and the messages found
-//     on HDF5's error stack.
+//     on HDF5's error stack — or `HDF5Error.noSpace` when a write on that stack failed for
+//     lack of space (ENOSPC, or EDQUOT for a quota).
 
 /// Where a call into HDF5 happens: the file, the object inside it and what is being done.
 struct CallSite {
@@ -20,9 +21,11 @@ struct CallSite {
         silenceErrorPrinting()
         let result = body()
         if result < 0 {
-            throw HDF5Error.library(
-                file: file, object: object, operation: operation,
-                message: ErrorStack.message(function: function))
+            let stack = ErrorStack.read(function: function)
+            if stack.outOfSpace {
+                throw HDF5Error.noSpace(file: file, object: object, operation: operation, needed: nil, available: nil)
+            }
+            throw HDF5Error.library(file: file, object: object, operation: operation, message: stack.message)
         }
         return result
     }
@@ -50,8 +53,18 @@ struct CallSite {
 
 /// Stops HDF5 printing its error stack on the calling thread (errors are thrown instead).
 func silenceErrorPrinting() {
+    _ = libraryOptions
     _ = H5Eset_auto2(geodim_H5E_DEFAULT(), nil, nil)
 }
+
+/// Set once, before the first call initialises HDF5 (every call goes through
+/// `silenceErrorPrinting()` first): no clean-up handler at process exit. Files are always
+/// closed explicitly; the handler would only close what a failed H5Fclose (a full disk) left
+/// registered, and HDF5 1.10 then dereferences the freed file and crashes (SIGSEGV in
+/// H5F__close_cb) after the error was already reported.
+private let libraryOptions: Void = {
+    _ = H5dont_atexit()
+}()
 
 /// Closes a temporary identifier (dataspace, datatype, property list, attribute). Failing to
 /// close one of these leaks a little memory and nothing else, so the result is not thrown.
@@ -72,9 +85,37 @@ enum ErrorStack {
         var items: [(function: String, description: String)] = []
     }
 
+    /// `errno = 28,` (ENOSPC) or `errno = 122,` (EDQUOT) as HDF5's file drivers write them
+    /// into the description of a failed write (the Linux numbers, which geodim runs on).
+    private static let outOfSpaceMarks = ["errno = 28,", "errno = 122,"]
+
+    /// The stack as one line (``message(function:)``), and whether a write on it failed for
+    /// lack of space.
+    static func read(function: String) -> (message: String, outOfSpace: Bool) {
+        let entries = walk()
+        let outOfSpace = (entries ?? []).contains { entry in outOfSpaceMarks.contains { entry.description.contains($0) } }
+        return (message(function: function, entries), outOfSpace)
+    }
+
     /// One line: the failing API function, the outermost description and the innermost one
-    /// (the most specific, e.g. "file signature not found") when they differ.
+    /// (the most specific, e.g. "file signature not found") when they differ. Line breaks in
+    /// HDF5's texts (its driver errors embed a `ctime` date) become spaces.
     static func message(function: String) -> String {
+        message(function: function, walk())
+    }
+
+    private static func message(function: String, _ entries: [(function: String, description: String)]?) -> String {
+        let descriptions = (entries ?? []).map(\.description).filter { !$0.isEmpty }
+            .map { String($0.map { $0.isNewline ? " " : $0 }) }
+        guard let outer = descriptions.first, let inner = descriptions.last else {
+            return "\(function) failed (no details on the HDF5 error stack)"
+        }
+        return outer == inner ? "\(function): \(outer)" : "\(function): \(outer): \(inner)"
+    }
+
+    /// The entries of the calling thread's error stack, outermost first; nil if it cannot be
+    /// walked.
+    private static func walk() -> [(function: String, description: String)]? {
         let entries = Entries()
         let walked = withExtendedLifetime(entries) {
             H5Ewalk2(
@@ -89,10 +130,6 @@ enum ErrorStack {
                 },
                 Unmanaged.passUnretained(entries).toOpaque())
         }
-        let descriptions = entries.items.map(\.description).filter { !$0.isEmpty }
-        guard walked >= 0, let outer = descriptions.first, let inner = descriptions.last else {
-            return "\(function) failed (no details on the HDF5 error stack)"
-        }
-        return outer == inner ? "\(function): \(outer)" : "\(function): \(outer): \(inner)"
+        return walked >= 0 ? entries.items : nil
     }
 }

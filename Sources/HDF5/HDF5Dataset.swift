@@ -147,6 +147,47 @@ public final class HDF5Dataset {
         }
     }
 
+    /// An upper bound on the file space that appending `rows` rows allocates: each chunk the
+    /// new rows are the first to touch, at its uncompressed size (plus deflate's worst-case
+    /// growth for a filtered dataset), and room for the chunk index to grow by a node.
+    /// Rows of variable-length strings also count their heap objects at 4 KiB each.
+    ///
+    /// Rows that fall in chunks already allocated take no new space: HDF5 rewrites those
+    /// chunks in place (uncompressed ones; a compressed chunk that is rewritten may move, and
+    /// is counted again).
+    public func appendAllocationBound(rows: Int) throws -> Int {
+        let site = site("estimate the space of appending \(rows) row(s)")
+        let did = try liveID(site)
+        guard rows > 0 else { return 0 }
+        let dims = try extent(site).dims
+        guard let oldRows = dims.first else { return 0 }
+        let type = try site.call("H5Dget_type") { H5Dget_type(did) }
+        defer { closeTemporary(type) }
+        let elementBytes = H5Tget_size(type)
+        let variable = try site.call("H5Tis_variable_str") { H5Tis_variable_str(type) } > 0
+        let dcpl = try site.call("H5Dget_create_plist") { H5Dget_create_plist(did) }
+        defer { closeTemporary(dcpl) }
+        guard H5Pget_layout(dcpl) == H5D_CHUNKED else { return elementCount([rows] + dims.dropFirst()) * elementBytes }
+        var chunk = [hsize_t](repeating: 1, count: dims.count)
+        let rank = Int(try site.call("H5Pget_chunk") { H5Pget_chunk(dcpl, Int32(chunk.count), &chunk) })
+        guard rank == dims.count, chunk.allSatisfy({ $0 > 0 }) else { throw site.invalid("unexpected chunk shape \(chunk)") }
+        let filtered = try site.call("H5Pget_nfilters") { H5Pget_nfilters(dcpl) } > 0
+        let chunkRows = Int(chunk[0])
+        let chunksPerRowBlock = zip(dims.dropFirst(), chunk.dropFirst()).reduce(1) { $0 * (($1.0 + Int($1.1) - 1) / Int($1.1)) }
+        let rowBlocks = (oldRows + rows + chunkRows - 1) / chunkRows - (oldRows + chunkRows - 1) / chunkRows
+        // A compressed chunk that is only partly filled is rewritten, and may move, on append.
+        let rewritten = filtered && oldRows % chunkRows != 0 ? 1 : 0
+        let newChunks = (rowBlocks + rewritten) * chunksPerRowBlock
+        let chunkBytes = chunk.reduce(elementBytes) { $0 * Int($1) }
+        let storedChunkBytes = filtered ? chunkBytes + chunkBytes / 64 + 256 : chunkBytes
+        let heapBytes = variable ? 4096 * rows * elementCount(Array(dims.dropFirst())) : 0
+        return newChunks > 0 ? newChunks * storedChunkBytes + chunkIndexGrowth + heapBytes : heapBytes
+    }
+
+    /// File space a chunk index can take when it gains entries: a v1 B-tree node is 2–4 KiB
+    /// (one more when a node splits), allocated through HDF5's 2 KiB metadata blocks.
+    private var chunkIndexGrowth: Int { 8 * 1024 }
+
     /// Appends strings to an extendable 1-D string dataset.
     public func append(strings: [String]) throws {
         let site = site("append strings")

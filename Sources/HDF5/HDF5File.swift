@@ -30,6 +30,9 @@ public final class HDF5File {
     public let path: String
     /// Whether the file is still open.
     public private(set) var isOpen: Bool
+    /// Whether ``reserveSpace(_:for:)`` took disk blocks past the end of the file, which
+    /// closing gives back.
+    var hasReservedSpace = false
     private let id: hid_t
 
     private init(path: String, id: hid_t) {
@@ -41,7 +44,9 @@ public final class HDF5File {
     deinit {
         if isOpen {
             silenceErrorPrinting()
+            let reserved = hasReservedSpace ? duplicateDescriptor() : nil
             _ = H5Fclose(id)
+            if let reserved { releaseReservedBlocks(reserved) }
         }
     }
 
@@ -62,13 +67,15 @@ public final class HDF5File {
         let fapl = try fileAccessList(site, latestFormat: latestFormat)
         defer { closeTemporary(fapl) }
         let flags = mode == .truncate ? geodim_H5F_ACC_TRUNC() : geodim_H5F_ACC_EXCL()
+        let existed = FileManager.default.fileExists(atPath: path)
         do {
             let id = try site.call("H5Fcreate") { H5Fcreate(path, flags, geodim_H5P_DEFAULT(), fapl) }
             return HDF5File(path: path, id: id)
         } catch {
-            if mode == .exclusive && FileManager.default.fileExists(atPath: path) {
-                throw HDF5Error.fileExists(file: path)
-            }
+            if mode == .exclusive && existed { throw HDF5Error.fileExists(file: path) }
+            // H5Fcreate creates the file before writing its superblock: a failed write (a full
+            // disk) leaves an empty file behind, which is not ours to keep.
+            if !existed { unlink(path) }
             throw error
         }
     }
@@ -140,11 +147,39 @@ public final class HDF5File {
     }
 
     /// Closes the file and every object still open in it. Closing twice does nothing.
+    ///
+    /// The objects are closed one by one first: when the final flush fails (a full disk),
+    /// H5Fclose fails after freeing the file's shared state, and identifiers still open would
+    /// then crash the library's clean-up at process exit. Disk blocks taken by
+    /// ``reserveSpace(_:for:)`` past the end of the file are given back.
     public func close() throws {
         guard isOpen else { return }
-        isOpen = false
         let site = CallSite(file: path, object: "/", operation: "close file")
+        let reserved = hasReservedSpace ? duplicateDescriptor() : nil
+        defer { if let reserved { releaseReservedBlocks(reserved) } }
+        isOpen = false
+        closeOpenObjects()
         try site.call("H5Fclose") { H5Fclose(id) }
+    }
+
+    /// Closes every dataset, group, named datatype and attribute still open in this file.
+    private func closeOpenObjects() {
+        silenceErrorPrinting()
+        let types = UInt32(H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL)
+        let count = H5Fget_obj_count(id, types)
+        guard count > 0 else { return }
+        var ids = [hid_t](repeating: -1, count: Int(count))
+        let found = H5Fget_obj_ids(id, types, Int(count), &ids)
+        guard found > 0 else { return }
+        for object in ids.prefix(Int(found)) {
+            switch H5Iget_type(object) {
+            case H5I_DATASET: _ = H5Dclose(object)
+            case H5I_GROUP: _ = H5Gclose(object)
+            case H5I_DATATYPE: _ = H5Tclose(object)
+            case H5I_ATTR: _ = H5Aclose(object)
+            default: break
+            }
+        }
     }
 
     /// The root group `/`.

@@ -13,6 +13,9 @@ public enum RunLogError: Error, CustomStringConvertible, Sendable {
     case inconsistent(path: String, reason: String)
     /// A file-system operation on the log failed.
     case io(path: String, reason: String)
+    /// The file system holding `path` had no room for `operation` (`ENOSPC`, or `EDQUOT`);
+    /// `needed` and `available` are byte counts, where known.
+    case noSpace(path: String, operation: String, needed: Int?, available: Int?)
 
     /// The path, what is wrong and, where there is one, a hint for the fix.
     public var description: String {
@@ -27,6 +30,9 @@ public enum RunLogError: Error, CustomStringConvertible, Sendable {
             return "\(path): the log is inconsistent: \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .noSpace(let path, let operation, let needed, let available):
+            let sizes = SpaceShortage(file: path, operation: operation, needed: needed, available: available).sizeText
+            return "no space left on the file system holding \(path) (\(operation)\(sizes))"
         }
     }
 }

@@ -15,6 +15,13 @@ import HDF5
 /// `step` columns count only complete rows; other columns may hold one more, partial row,
 /// which readers ignore and `geodim resume` cuts off.
 ///
+/// Disk full. Before each group of writes (a row commit's phase, the end-of-run attributes)
+/// the writer reserves the file space that group can take at most (see
+/// ``HDF5File/reserveSpace(_:for:)``), plus ``spaceMargin`` that stays reserved for recording a
+/// failure. When the file system has no room, the group is refused with
+/// ``RunLogError/noSpace(path:operation:needed:available:)`` before any byte is written: the
+/// log stays as its last commit left it.
+///
 /// Live logs (`live: true`) are written with the latest file format and HDF5 SWMR (single
 /// writer, multiple readers), so that readers opening with `swmr=True` can follow the run.
 public final class RunLogWriter {
@@ -31,7 +38,12 @@ public final class RunLogWriter {
     private let file: HDF5File
     private let handles: RunLogHandles
 
-    private init(path: String, file: HDF5File, layout: RunLogLayout, live: Bool) throws {
+    /// Bytes reserved on top of what each group of writes can take: room for the end-of-run
+    /// attributes (status, error, times) and the close, so that a run stopped by a full disk
+    /// can still record why.
+    public static let spaceMargin = 64 * 1024
+
+    init(path: String, file: HDF5File, layout: RunLogLayout, live: Bool) throws {
         self.path = path
         self.file = file
         self.layout = layout
@@ -51,7 +63,15 @@ public final class RunLogWriter {
     ) throws {
         if FileManager.default.fileExists(atPath: path) { throw HDF5Error.fileExists(file: path) }
         let staging = path + ".partial"
-        let file = try HDF5File.create(staging, mode: .truncate, latestFormat: live)
+        let file: HDF5File
+        do {
+            file = try HDF5File.create(staging, mode: .truncate, latestFormat: live)
+        } catch let error as HDF5Error {
+            guard case .noSpace = error else { throw error }
+            let directory = (path as NSString).deletingLastPathComponent
+            throw RunLogError.noSpace(
+                path: path, operation: "create the log", needed: nil, available: freeBytes(directory.isEmpty ? "." : directory))
+        }
         do {
             try RunLogWriter.createLayout(in: file, layout: layout, metadata: metadata, inputs: inputs, created: created)
             if live {
@@ -70,49 +90,20 @@ public final class RunLogWriter {
         } catch {
             try? file.close()
             unlink(staging)
+            if let shortage = SpaceShortage(error) {
+                let directory = (path as NSString).deletingLastPathComponent
+                throw RunLogError.noSpace(
+                    path: path, operation: "create the log (\(shortage.operation))", needed: shortage.needed,
+                    available: freeBytes(directory.isEmpty ? "." : directory))
+            }
             throw error
         }
         try self.init(path: path, file: file, layout: layout, live: live)
     }
 
-    /// Reopens an existing log to continue a run: checks that it is a geodim log this build can
-    /// write, cuts `/train` back to `trainRows` rows and everything per-checkpoint back to
-    /// `checkpointRows` rows (what the resume state recorded), marks it `running` and records
-    /// `note` in `/meta` `resume_history`.
-    ///
-    /// A live log left by a killed writer still carries HDF5's "open for writing" flags; they
-    /// are cleared here (as `h5clear -s` does). The caller must make sure no other process is
-    /// writing the log (geodim holds a lock on the run directory).
-    public static func reopen(
-        path: String, layout: RunLogLayout, trainRows: Int, checkpointRows: Int, live: Bool, note: String
-    ) throws -> RunLogWriter {
-        let file = try HDF5File.open(path, mode: .readWrite, latestFormat: live, clearStatusFlags: true)
-        do {
-            try RunLogReading.checkFormat(file, path: path)
-            let writer = try RunLogWriter(path: path, file: file, layout: layout, live: live)
-            try writer.truncate(trainRows: trainRows, checkpointRows: checkpointRows)
-            try file.attributes.set("status", RunStatus.running.rawValue)
-            let meta = try file.root.group("meta")
-            try meta.attributes.set("status", RunStatus.running.rawValue)
-            let history = (try? meta.attributes.strings("resume_history")) ?? []
-            try meta.attributes.set("resume_history", history + [note])
-            try meta.attributes.set("resume_count", Int64(history.count + 1))
-            // What the previous session ended with no longer describes the run.
-            for name in ["end_time", "error", "interrupted_by"] {
-                if try live || meta.attributes.contains(name) { try meta.attributes.set(name, "") }
-            }
-            try file.flush()
-            if live { try file.startSWMRWrite() }
-            return writer
-        } catch {
-            try? file.close()
-            throw error
-        }
-    }
-
     /// Cuts the log back to `trainRows` and `checkpointRows` complete rows (dropping any partial
     /// row a killed writer left).
-    private func truncate(trainRows: Int, checkpointRows: Int) throws {
+    func truncate(trainRows: Int, checkpointRows: Int) throws {
         let trainShort = try ([handles.trainStep] + handles.trainData).first { try $0.rowCount < trainRows }
         let checkpointShort = try ([handles.checkpointStep] + handles.checkpointData).first { try $0.rowCount < checkpointRows }
         if let short = trainShort ?? checkpointShort {
@@ -169,20 +160,27 @@ public final class RunLogWriter {
     }
 
     /// Appends rows to /train: the data columns, a flush, then the `step` column and a flush.
+    /// Throws `RunLogError.noSpace`, having written nothing of a phase, when the disk has no room.
     public func appendTrainRows(steps: [Int64], epochs: [Double], losses: [Double], learningRates: [Double], wallTimes: [Double]) throws {
         guard !steps.isEmpty else { return }
+        let operation = "append \(steps.count) row(s) to /train"
+        try reserve(handles.trainData, rows: steps.count, for: operation)
         try handles.trainColumns.epoch.append(rows: epochs)
         try handles.trainColumns.loss.append(rows: losses)
         try handles.trainColumns.lr.append(rows: learningRates)
         try handles.trainColumns.wall.append(rows: wallTimes)
         try file.flush()
+        try reserve([handles.trainStep], rows: steps.count, for: operation)
         try handles.trainStep.append(rows: steps)
         try file.flush()
         trainRowCount += steps.count
     }
 
     /// Appends one checkpoint row: every column, a flush, then `/checkpoints/step` and a flush.
+    /// Throws `RunLogError.noSpace`, having written nothing of a phase, when the disk has no room.
     public func appendCheckpoint(_ record: CheckpointRecord) throws {
+        let operation = "write checkpoint \(checkpointRowCount + 1) (epoch \(record.epoch))"
+        try reserve(handles.checkpointData, rows: 1, for: operation)
         let columns = handles.checkpointColumns
         try columns.epoch.append(rows: [Int64(record.epoch)])
         try columns.wall.append(rows: [record.wallTime])
@@ -264,29 +262,54 @@ public final class RunLogWriter {
             }
         }
         try file.flush()
+        try reserve([handles.checkpointStep], rows: 1, for: operation)
         try handles.checkpointStep.append(rows: [Int64(record.step)])
         try file.flush()
         checkpointRowCount += 1
     }
 
-    /// Records string or number attributes on /meta (end time, wall times ...).
+    /// Records string or number attributes on /meta (end time, wall times ...). What it
+    /// reserves fits in the ``spaceMargin`` the last commit left, so it works on a full disk.
     public func setMeta(text: [(String, String)] = [], reals: [(String, Double)] = [], integers: [(String, Int64)] = []) throws {
+        // A string attribute goes to the global heap (collections of 4 KiB and more); a
+        // rewritten attribute may also move its object header to a larger block.
+        let bytes = text.reduce(0) { $0 + 2 * ($1.0.utf8.count + $1.1.utf8.count) + 4096 } + 512 * (reals.count + integers.count)
+        try reserveSpace(bytes, for: "record /meta attributes")
         let meta = try file.root.group("meta")
         for (name, value) in text { try meta.attributes.set(name, value) }
         for (name, value) in reals { try meta.attributes.set(name, value) }
         for (name, value) in integers { try meta.attributes.set(name, value) }
     }
 
-    /// Sets the `status` attribute (of the root and of /meta) and flushes.
+    /// Sets the `status` attribute (of the root and of /meta) and flushes; like `setMeta`, it
+    /// fits in the ``spaceMargin`` the last commit left.
     public func setStatus(_ status: RunStatus) throws {
+        try reserveSpace(16 * 1024, for: "record status \(status.rawValue)")
         try file.attributes.set("status", status.rawValue)
         try file.root.group("meta").attributes.set("status", status.rawValue)
         try file.flush()
     }
 
-    /// Closes the file.
+    /// Closes the file (giving back the disk blocks reserved past its end).
     public func close() throws {
         try file.close()
+    }
+
+    /// Reserves what appending `rows` rows to each of `datasets` can take at most, plus
+    /// ``spaceMargin``.
+    private func reserve(_ datasets: [HDF5Dataset], rows: Int, for operation: String) throws {
+        let bytes = try datasets.reduce(0) { $0 + (try $1.appendAllocationBound(rows: rows)) }
+        try reserveSpace(bytes + RunLogWriter.spaceMargin, for: operation)
+    }
+
+    /// ``HDF5File/reserveSpace(_:for:)``, reporting a shortage under the log's own name (the
+    /// file may still be the staging `log.h5.partial`).
+    private func reserveSpace(_ bytes: Int, for operation: String) throws {
+        do {
+            try file.reserveSpace(bytes, for: operation)
+        } catch HDF5Error.noSpace(_, _, let operation, let needed, let available) {
+            throw RunLogError.noSpace(path: path, operation: operation, needed: needed, available: available)
+        }
     }
 
     /// Makes `staging` visible as `path` without ever replacing an existing file there, and
@@ -294,15 +317,14 @@ public final class RunLogWriter {
     private static func publish(_ staging: String, as path: String) throws {
         guard link(staging, path) == 0 else {
             if errno == EEXIST { throw HDF5Error.fileExists(file: path) }
+            if errno == ENOSPC || errno == EDQUOT {
+                throw RunLogError.noSpace(path: path, operation: "link \(staging) to it", needed: nil, available: nil)
+            }
             throw RunLogError.io(path: path, reason: "cannot link \(staging) to it: " + String(cString: strerror(errno)))
         }
         unlink(staging)
         let directory = (path as NSString).deletingLastPathComponent
-        let descriptor = Foundation.open(directory.isEmpty ? "." : directory, O_RDONLY)
-        if descriptor >= 0 {
-            _ = fsync(descriptor)
-            _ = Foundation.close(descriptor)
-        }
+        syncDirectory(directory.isEmpty ? "." : directory)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunLog
 
 /// The order in which training visited its samples, written as it happens to a NumPy `.npy`
 /// file: an int64 array of shape (epochs started, training samples), row e − 1 holding the
@@ -48,6 +49,15 @@ final class BatchOrderDump {
             epochs += 1
             try writeHeader()
         } catch {
+            if isOutOfSpace(error) {
+                let directory = (path as NSString).deletingLastPathComponent
+                throw NoSpaceError(
+                    directory: directory,
+                    shortage: SpaceShortage(
+                        file: path, operation: "append epoch \(epoch)'s order", needed: bytes.count,
+                        available: availableBytes(directory)),
+                    hint: "free some space there")
+            }
             throw ExperimentError.runDirectory(path: path, reason: "cannot write the batch-order dump: \(error.localizedDescription)")
         }
     }

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Linalg
+import RunLog
 
 /// Everything needed to continue a run bit-exactly where it stopped: the parameters and the
 /// optimizer's moments and step count (exact bits, in the training precision), the position in
@@ -211,13 +212,26 @@ public struct ResumeState: Equatable, Sendable {
 enum AtomicFile {
     /// Writes `bytes` to `path + ".tmp-<pid>"`, fsyncs it, renames it over `path`, and fsyncs
     /// the directory so the rename itself is durable.
+    ///
+    /// A full disk (ENOSPC, EDQUOT) throws ``NoSpaceError``; the temporary file is removed and
+    /// the previous state stays in place.
     static func write(_ bytes: [UInt8], to path: String) throws {
         let temporary = path + ".tmp-\(getpid())"
-        func failure(_ what: String) -> RunnerError {
-            .cannotSaveState(path: path, reason: what + ": " + String(cString: strerror(errno)))
+        // Built after the temporary file is gone, so the free space it reports is real.
+        func failure(_ what: String, _ code: Int32) -> Error {
+            if isOutOfSpace(code) {
+                let directory = (path as NSString).deletingLastPathComponent
+                return NoSpaceError(
+                    directory: directory,
+                    shortage: SpaceShortage(
+                        file: path, operation: "save the resume state", needed: bytes.count,
+                        available: availableBytes(directory.isEmpty ? "." : directory)),
+                    hint: "free some space there")
+            }
+            return RunnerError.cannotSaveState(path: path, reason: what + ": " + String(cString: strerror(code)))
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw failure("cannot create \(temporary)") }
+        guard descriptor >= 0 else { throw failure("cannot create \(temporary)", errno) }
         var written = 0
         let ok: Bool = bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return raw.count == 0 }
@@ -232,16 +246,16 @@ enum AtomicFile {
             return true
         }
         guard ok, fsync(descriptor) == 0 else {
-            let error = failure("cannot write \(temporary)")
+            let code = errno
             close(descriptor)
             unlink(temporary)
-            throw error
+            throw failure("cannot write \(temporary)", code)
         }
         close(descriptor)
         guard rename(temporary, path) == 0 else {
-            let error = failure("cannot rename \(temporary)")
+            let code = errno
             unlink(temporary)
-            throw error
+            throw failure("cannot rename \(temporary)", code)
         }
         let directory = (path as NSString).deletingLastPathComponent
         let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY)

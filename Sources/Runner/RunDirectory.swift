@@ -1,4 +1,5 @@
 import Foundation
+import RunLog
 
 /// A run's directory, `<runs_directory>/<name>/<UTC timestamp>[-k]/`, holding the resolved
 /// `config.yaml`, the `overrides.txt`, `log.h5` and `train.log`.
@@ -52,6 +53,13 @@ public struct RunDirectory: Sendable {
         do {
             try text.write(toFile: file, atomically: true, encoding: .utf8)
         } catch {
+            if isOutOfSpace(error) {
+                throw NoSpaceError(
+                    directory: path,
+                    shortage: SpaceShortage(
+                        file: file, operation: "write the file", needed: text.utf8.count, available: availableBytes(path)),
+                    hint: "free some space there")
+            }
             throw ExperimentError.runDirectory(path: file, reason: error.localizedDescription)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RunLog
 
 /// An exclusive lock on a run directory (`flock` on `<dir>/.lock`), held while a process
 /// trains in it, so two processes never write the same log or resume state. The kernel
@@ -12,7 +13,14 @@ final class RunLock {
         let path = directory + "/.lock"
         descriptor = open(path, O_RDWR | O_CREAT, 0o644)
         guard descriptor >= 0 else {
-            throw ExperimentError.runDirectory(path: path, reason: String(cString: strerror(errno)))
+            let code = errno
+            if isOutOfSpace(code) {
+                throw NoSpaceError(
+                    directory: directory,
+                    shortage: SpaceShortage(file: path, operation: "create the lock file", needed: nil, available: availableBytes(directory)),
+                    hint: "free some space there")
+            }
+            throw ExperimentError.runDirectory(path: path, reason: String(cString: strerror(code)))
         }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno

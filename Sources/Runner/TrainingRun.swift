@@ -84,12 +84,14 @@ public enum TrainingRun {
 
         let directory: RunDirectory
         let lock: RunLock
+        var madeDirectory = true
         if let runDirectory, reuseUnstarted {
             // A sweep point: its directory may be new, left by a run killed before its first
             // save (at most a log without rows), or being started by another process at this
             // very moment. So: make it if missing, take its lock, and only then look inside,
             // so that nothing another process has started is touched.
             directory = RunDirectory(path: runDirectory)
+            madeDirectory = !FileManager.default.fileExists(atPath: runDirectory)
             try RunDirectory.makeDirectories(runDirectory)
             lock = try RunLock(directory: directory.path)
             if FileManager.default.fileExists(atPath: directory.statePath) {
@@ -111,9 +113,37 @@ public enum TrainingRun {
             }
             lock = try RunLock(directory: directory.path)
         }
-        try directory.write(resolvedYAML, to: directory.configPath)
-        try directory.write(overrides.joined(separator: "\n") + (overrides.isEmpty ? "" : "\n"), to: directory.path + "/overrides.txt")
+        let unstarted = UnstartedRun(directory: directory, madeDirectory: madeDirectory)
+        let log: RunLogWriter
+        do {
+            try directory.write(resolvedYAML, to: directory.configPath)
+            try directory.write(overrides.joined(separator: "\n") + (overrides.isEmpty ? "" : "\n"), to: directory.path + "/overrides.txt")
+            log = try createLog(config: config, overrides: overrides, invocation: invocation, prepared: prepared, directory: directory, resolvedYAML: resolvedYAML)
+        } catch {
+            throw unstarted.abandon(after: error)
+        }
 
+        let textLog = TextLog(path: directory.textLogPath, appending: false)
+        let emit: (String) -> Void = { line in
+            say(line)
+            textLog.append(line)
+        }
+        for line in startupTable(config: config, prepared: prepared, directory: directory) { emit(line) }
+        return try withLogClosedOnFailure(
+            log, directory: directory, unstarted: unstarted, resumeCommand: invocation.resumeCommand(directory.path), emit: emit
+        ) {
+            try prepared.session(
+                config: config, resolvedYAML: resolvedYAML, log: log, directory: directory, state: nil,
+                invocation: invocation, emit: emit, lock: lock
+            ).run()
+        }
+    }
+
+    /// Creates the log of a fresh run in `directory`: its metadata, inputs and layout.
+    private static func createLog(
+        config: ExperimentConfig, overrides: [String], invocation: RunInvocation, prepared: Prepared,
+        directory: RunDirectory, resolvedYAML: String
+    ) throws -> RunLogWriter {
         let startDate = Date()
         let provenance = Provenance.runText(config: config, data: prepared.data, blasThreads: prepared.blasThreads, start: startDate)
         let metadata = RunMetadata(
@@ -134,23 +164,9 @@ public enum TrainingRun {
             randomInputs: data.randomInputs, randomFeatureCount: data.train.featureCount,
             randomMean: config.bfd.randomMean, randomStd: config.bfd.randomStd,
             bfdTrainInputs: data.storedTrainInputs, inputNoiseStd: config.data.inputNoiseStd)
-        let layout = prepared.layout
-        let log = try RunLogWriter(
-            path: directory.logPath, metadata: metadata, inputs: inputs, layout: layout,
+        return try RunLogWriter(
+            path: directory.logPath, metadata: metadata, inputs: inputs, layout: prepared.layout,
             created: Provenance.timestamp(startDate), live: config.logging.live)
-
-        let textLog = TextLog(path: directory.textLogPath, appending: false)
-        let emit: (String) -> Void = { line in
-            say(line)
-            textLog.append(line)
-        }
-        for line in startupTable(config: config, prepared: prepared, directory: directory) { emit(line) }
-        return try withLogClosedOnFailure(log, emit: emit) {
-            try prepared.session(
-                config: config, resolvedYAML: resolvedYAML, log: log, directory: directory, state: nil,
-                invocation: invocation, emit: emit, lock: lock
-            ).run()
-        }
     }
 
     /// Continues the run in `directory` from its resume state, bit-exactly.
@@ -212,10 +228,16 @@ public enum TrainingRun {
         if Interrupts.requested { throw RunnerError.interruptedBeforeStart }
         var note = Provenance.timestamp() + " | from step \(state.step) | " + invocation.commandLine
         if !changes.isEmpty { note += " | changed " + changes.joined(separator: ", ") }
-        let log = try RunLogWriter.reopen(
-            path: directory.logPath, layout: prepared.layout, trainRows: state.trainRows,
-            checkpointRows: state.checkpointRows, live: config.logging.live, note: note)
-        if !changes.isEmpty { try directory.write(resolvedYAML, to: directory.configPath) }
+        let log: RunLogWriter
+        do {
+            log = try RunLogWriter.reopen(
+                path: directory.logPath, layout: prepared.layout, trainRows: state.trainRows,
+                checkpointRows: state.checkpointRows, live: config.logging.live, note: note)
+        } catch {
+            throw NoSpaceError.from(
+                error, directory: directory.path,
+                hint: "the log was not changed; free some space there, then run the same command again") ?? error
+        }
 
         let textLog = TextLog(path: directory.textLogPath, appending: true)
         let emit: (String) -> Void = { line in
@@ -228,8 +250,11 @@ public enum TrainingRun {
              + (state.batchesIntoEpoch > 0 ? " + \(state.batchesIntoEpoch)/\(batches) batches" : "")
              + ", \(state.checkpointRows) checkpoint(s) logged"
              + (changes.isEmpty ? "" : "; changed (--force): " + changes.joined(separator: ", ")))
-        return try withLogClosedOnFailure(log, emit: emit) {
-            try prepared.session(
+        return try withLogClosedOnFailure(
+            log, directory: directory, unstarted: nil, resumeCommand: invocation.resumeCommand(directory.path), emit: emit
+        ) {
+            if !changes.isEmpty { try directory.write(resolvedYAML, to: directory.configPath) }
+            return try prepared.session(
                 config: config, resolvedYAML: resolvedYAML, log: log, directory: directory, state: state,
                 invocation: invocation, emit: emit, lock: lock
             ).run()
@@ -238,17 +263,45 @@ public enum TrainingRun {
 
     /// Runs `body`; if it throws, records the error in the log, marks it `diverged` or
     /// `failed`, closes it, and rethrows.
+    ///
+    /// A full disk becomes one ``NoSpaceError`` line whose hint is `resumeCommand`. The status
+    /// printed is the one the log holds: when there was no room even to record the failure,
+    /// the log keeps `running` (and its rows up to the last commit), and the line says so. A
+    /// fresh run (`unstarted`) stopped by a full disk before its first resume state was saved
+    /// has trained nothing: what it created is removed instead (``UnstartedRun``).
     private static func withLogClosedOnFailure(
-        _ log: RunLogWriter, emit: (String) -> Void, _ body: () throws -> RunSummary
+        _ log: RunLogWriter, directory: RunDirectory, unstarted: UnstartedRun?, resumeCommand: String,
+        emit: (String) -> Void, _ body: () throws -> RunSummary
     ) throws -> RunSummary {
         do {
             return try body()
         } catch {
+            if let unstarted, !FileManager.default.fileExists(atPath: directory.statePath),
+               NoSpaceError.from(error, directory: directory.path, hint: "") != nil {
+                try? log.close()
+                let abandoned = unstarted.abandon(after: error)
+                emit("stopped: \(abandoned)")
+                throw abandoned
+            }
+            let error = NoSpaceError.from(
+                error, directory: directory.path,
+                hint: "free some space there (or move the run directory to a disk with room), then continue the run with: \(resumeCommand)")
+                ?? error
             let status: RunStatus = if case ExperimentError.diverged = error { .diverged } else { .failed }
-            try? log.setMeta(text: [("end_time", Provenance.timestamp()), ("error", String(describing: error))])
-            try? log.setStatus(status)
+            var recorded = true
+            do {
+                try log.setMeta(text: [("end_time", Provenance.timestamp()), ("error", String(describing: error))])
+                try log.setStatus(status)
+            } catch {
+                recorded = false
+            }
             try? log.close()
-            emit("stopped: \(error); log: \(log.path) (status \(status.rawValue))")
+            if recorded {
+                emit("stopped: \(error); log: \(log.path) (status \(status.rawValue))")
+            } else {
+                let found = (try? RunLogHeader.read(path: log.path).status).map { "status \($0)" } ?? "unreadable"
+                emit("stopped: \(error); log: \(log.path) (\(found): there was no room to record the failure in it)")
+            }
             throw error
         }
     }
@@ -360,14 +413,16 @@ final class TextLog {
     init(path: String, appending: Bool) {
         self.path = path
         if !appending || !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
     }
 
+    /// Appends `line`; a failure (a full disk) loses the line here only: it was printed, and
+    /// the log and the resume state say how the run stands.
     func append(_ line: String) {
         guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data((line + "\n").utf8))
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data((line + "\n").utf8))
         try? handle.close()
     }
 }
