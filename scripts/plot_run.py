@@ -4,15 +4,21 @@
     python3 scripts/plot_run.py runs/quick/<timestamp>/log.h5 -o curves.png
     python3 scripts/plot_run.py runs/sweep-demo/sweep-<id> -o sweep.png [--key model.hidden]
     python3 scripts/plot_run.py A/log.h5 B/log.h5 -o both.png          # several runs overlaid
+    python3 scripts/plot_run.py RUN -o curves.png --evidence evidence.png   # and the evidence figure
+    python3 scripts/plot_run.py SWEEP --key seed --hue model.hidden -o seeds.png
 
 One run (a log.h5 or its run directory): BFD against epoch on the train, test and random
 inputs, one panel per output variant logged (filled markers: a clear spectral gap; hollow:
-no clear gap, so the rank depends on the rule; dotted: the row cap), next to train/test
-accuracy and the training loss.
+no clear gap, so the rank depends on the rule; dotted: the row cap; sources offset slightly so
+equal ranks stay visible), next to train/test accuracy and the training loss. Several runs: a
+colour per run, a line style per source. --evidence: the singular spectrum σ/σ₁ per checkpoint
+with the floor and the cut, rank against tolerance, gap ratio over training, dead neurons per
+layer (evidence_data gives the numbers drawn).
 
 A sweep (its directory or sweep.json): the BFD at each point's last checkpoint against a swept
-key (default: the first swept key other than `seed`), averaged over the other keys with their
-range shown, next to the test accuracy.
+key (default: the first swept key other than `seed`), a line per value of the remaining keys
+other than seed (or of --hue), averaged over the seeds with their range shown, filled markers
+where all had a clear gap, next to the test accuracy (sweep_data gives the numbers drawn).
 
 Needs h5py, numpy and matplotlib: `bash scripts/setup.sh --plots` installs them.
 Works on logs that are still being written (live/SWMR logs) or whose run was killed: only
@@ -22,6 +28,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 
 import numpy as np
 
@@ -34,6 +41,8 @@ import geodim_log  # noqa: E402  (scripts/, next to this file)
 
 SOURCES = ["train", "test", "random"]
 COLOURS = {"train": "tab:blue", "test": "tab:orange", "random": "tab:green"}
+STYLES = {"train": "-", "test": "--", "random": ":"}
+RUN_COLOURS = list(plt.cm.tab10.colors) + list(plt.cm.Dark2.colors)
 
 
 def read_log(path):
@@ -71,9 +80,142 @@ def outputs_of(logs, wanted):
     return ordered
 
 
+def config_value(log, dotted):
+    """One scalar of the resolved config (e.g. `optimizer.lr`), read from /meta config_yaml
+    by indentation (the YAML geodim writes is plain nested mappings); None if absent."""
+    wanted = dotted.split(".")
+    path = []
+    for line in log.config_yaml.splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or ":" not in line:
+            continue
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        key, _, value = line.strip().partition(":")
+        path = path[:depth] + [key.strip()]
+        if path == wanted:
+            return value.strip().strip('"') or None
+    return None
+
+
+def run_title(log):
+    """`name (label): architecture, optimizer lr, seed, status, overrides` for one run."""
+    name = config_value(log, "name") or "?"
+    optimizer = config_value(log, "optimizer.name") or "?"
+    lr = config_value(log, "optimizer.lr") or "?"
+    overrides = " ".join(log.overrides) if log.overrides else "none"
+    return textwrap.fill(f"{name} ({log.label}): {log.meta.get('architecture', '?')}, {optimizer} lr {lr}, "
+                         f"seed {log.meta.get('seed', 0)}, {log.status}; overrides: {overrides}", 160)
+
+
+def evidence_data(log, source, output, tolerances=None):
+    """What the evidence figure draws for one BFD series, from a log read with spectra:
+    per checkpoint the epoch, σ/σ₁ (NaN padding dropped), the floor, the cut (the headline
+    rank), the gap ratio and clear flag; the rank against relative tolerance τ at each
+    checkpoint (#{σ/σ₁ > τ}); and the dead neurons per hidden layer over the series' set."""
+    s = log.series(source, output)
+    if s is None:
+        return None
+    tolerances = np.logspace(-16, 0, 65) if tolerances is None else np.asarray(tolerances)
+    spectra = []
+    if s.spectrum is not None:
+        for row in range(len(s.rank)):
+            values = s.singular_values(row)
+            spectra.append(values / values[0] if len(values) and values[0] > 0 else values)
+    neurons = log.neurons.get(source)
+    return {
+        "epoch": log.checkpoints.epoch, "step": log.checkpoints.step, "rank": s.rank, "clear": s.clear,
+        "floor": s.floor, "gap_ratio": s.gap_ratio, "upper_bound": s.upper_bound, "row_cap": s.row_cap,
+        "relative_spectra": spectra, "tolerances": tolerances,
+        "rank_at_tolerance": [np.array([(sp > t).sum() for t in tolerances]) for sp in spectra],
+        "dead": None if neurons is None else neurons.dead,
+    }
+
+
+def plot_evidence(log, output, out_path):
+    """The evidence behind each BFD: the singular spectrum σ/σ₁ per checkpoint with the floor
+    and the cut, rank against tolerance, the gap ratio over training (every series), and dead
+    neurons per hidden layer. Returns the figure."""
+    source = "test" if log.series("test", output) is not None else next(s for s, o in log.bfd if o == output)
+    data = evidence_data(log, source, output)
+    fig, ((ax_s, ax_t), (ax_g, ax_d)) = plt.subplots(2, 2, figsize=(11, 8))
+    colours = plt.cm.viridis(np.linspace(0, 0.9, max(1, len(data["relative_spectra"]))))
+    for row, spectrum in enumerate(data["relative_spectra"]):
+        label = f"epoch {data['epoch'][row]}"
+        ax_s.semilogy(np.arange(1, len(spectrum) + 1), np.maximum(spectrum, 1e-18), color=colours[row], linewidth=1, label=label)
+        cut = data["rank"][row]
+        if 0 < cut <= len(spectrum):
+            ax_s.plot([cut], [spectrum[cut - 1]], "o", color=colours[row],
+                      markerfacecolor=colours[row] if data["clear"][row] else "white", markersize=6, zorder=3)
+        if data["floor"] is not None:
+            ax_s.axhline(data["floor"][row], color=colours[row], linestyle=":", linewidth=0.8)
+        ax_t.semilogx(data["tolerances"], data["rank_at_tolerance"][row], color=colours[row], label=label)
+        if data["floor"] is not None:
+            ax_t.axvline(data["floor"][row], color=colours[row], linestyle=":", linewidth=0.8)
+    if not data["relative_spectra"]:
+        ax_s.text(0.5, 0.5, "no spectrum logged (bfd.spectrum: false)", ha="center", transform=ax_s.transAxes)
+        ax_t.text(0.5, 0.5, "no spectrum logged", ha="center", transform=ax_t.transAxes)
+    ax_s.set_title(f"singular spectrum σ/σ₁, {source}_{output} (dotted: floor; marker: the cut)", fontsize=9)
+    ax_s.set_ylim(1e-18 / 2, 2)
+    ax_s.set_xlabel("index i (values below 1e-18, exact zeros included, drawn at 1e-18)")
+    ax_s.set_ylabel("σ_i / σ_1")
+    ax_s.legend(fontsize=7, ncol=2)
+    ax_t.axhline(data["row_cap"], color="grey", linestyle="--", linewidth=0.8)
+    ax_t.set_title(f"rank against tolerance, {source}_{output} (dotted: floor; dashed: row cap)", fontsize=9)
+    ax_t.set_xlabel("relative tolerance τ (count σ/σ₁ > τ)")
+    ax_t.set_ylabel("rank")
+    for index, ((src, out), s) in enumerate(log.bfd.items()):
+        if s.gap_ratio is None:
+            continue
+        colour = RUN_COLOURS[index % len(RUN_COLOURS)]
+        finite = np.where(np.isfinite(s.gap_ratio), s.gap_ratio, np.nan)
+        ax_g.semilogy(log.checkpoints.epoch, finite, "-", color=colour, label=f"{src}_{out}")
+        ax_g.scatter(log.checkpoints.epoch[s.clear], finite[s.clear], color=colour, s=18, zorder=3)
+        ax_g.scatter(log.checkpoints.epoch[~s.clear], finite[~s.clear], facecolors="white", edgecolors=colour, s=18, zorder=3)
+    ax_g.axhline(1e3, color="black", linestyle=":", linewidth=0.8)
+    ax_g.set_title("gap ratio σ_r/σ_(r+1) at the cut (dotted: 1e3, clear above; ∞ not drawn)", fontsize=9)
+    ax_g.set_xlabel("epoch")
+    ax_g.set_ylabel("gap ratio")
+    ax_g.legend(fontsize=7, ncol=2)
+    for src, neurons in log.neurons.items():
+        for layer in range(neurons.dead.shape[1]):
+            ax_d.plot(log.checkpoints.epoch, neurons.dead[:, layer], ["-", "--", ":"][SOURCES.index(src) % 3] if src in SOURCES else "-",
+                      color=RUN_COLOURS[layer % len(RUN_COLOURS)], marker="o", markersize=3, label=f"{src}, layer {layer + 1}")
+    ax_d.set_title("dead neurons per hidden layer (inactive on every input of the set)", fontsize=9)
+    ax_d.set_xlabel("epoch")
+    ax_d.set_ylabel("dead neurons")
+    ax_d.legend(fontsize=7, ncol=2)
+    fig.suptitle(run_title(log), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out_path, dpi=120)
+    return fig
+
+
+def dodge(epoch, source, run=0, runs=1):
+    """x positions of one run's and source's points, shifted by up to 15% of the checkpoint
+    spacing, so that series with the same values (e.g. all on the row cap) stay visible side
+    by side."""
+    spacing = float(np.min(np.diff(epoch))) if len(epoch) > 1 else 1.0
+    slots = len(SOURCES) * runs
+    slot = SOURCES.index(source) * runs + run
+    return epoch + (slot - (slots - 1) / 2) * (0.3 / max(1, slots - 1)) * spacing
+
+
+def compact_legend(ax, logs, sources, extra=()):
+    """One legend entry per run (colour) and per source (line style): n + 3 entries, not n × 3."""
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color=run_colour(logs, index), label=log.label) for index, log in enumerate(logs)] if len(logs) > 1 else []
+    handles += [Line2D([], [], color="black" if len(logs) > 1 else COLOURS[src], linestyle=STYLES[src], label=src) for src in sources]
+    handles += list(extra)
+    ax.legend(handles=handles, fontsize=7, ncol=2 if len(handles) > 6 else 1)
+
+
+def run_colour(logs, index):
+    return RUN_COLOURS[index % len(RUN_COLOURS)]
+
+
 def plot_runs(logs, outputs, out_path):
     """BFD against epoch (one panel per output variant), and accuracy and loss against
-    epoch, for one or more runs."""
+    epoch, for one or more runs. One run: a colour per source. Several runs: a colour per run
+    and a line style per source. Returns the figure."""
     panels = len(outputs) + 1
     rows = 2 if panels > 3 else 1
     columns = (panels + rows - 1) // rows
@@ -82,51 +224,59 @@ def plot_runs(logs, outputs, out_path):
     for unused in axes[panels:]:
         unused.axis("off")
     axes = axes[:panels]
-    styles = ["-", "--", ":", "-."]
     for ax_bfd, output in zip(axes, outputs):
+        drawn = []
+        caps = {}
         for index, log in enumerate(logs):
-            style = styles[index % len(styles)]
-            suffix = f" ({log.label})" if len(logs) > 1 else ""
-            epoch = log.checkpoints.epoch
+            epoch = log.checkpoints.epoch.astype(float)
             for source in SOURCES:
                 s = series_of(log, source, output)
                 if s is None or len(s.rank) == 0:
                     continue
-                colour = COLOURS[source]
-                ax_bfd.plot(epoch, s.rank, style, color=colour, label=f"{source}{suffix}")
+                if source not in drawn:
+                    drawn.append(source)
+                colour = COLOURS[source] if len(logs) == 1 else run_colour(logs, index)
+                x = dodge(epoch, source, index, len(logs))
+                ax_bfd.plot(x, s.rank, STYLES[source], color=colour)
                 clear = s.clear
-                ax_bfd.scatter(epoch[clear], s.rank[clear], color=colour, zorder=3, s=22)
-                ax_bfd.scatter(epoch[~clear], s.rank[~clear], facecolors="white", edgecolors=colour, zorder=3, s=22)
-                if index == 0:
-                    ax_bfd.axhline(s.row_cap, color=colour, linestyle=":", linewidth=0.8, alpha=0.6)
-        ax_bfd.set_xlabel("epoch")
+                ax_bfd.scatter(x[clear], s.rank[clear], color=colour, zorder=3, s=22)
+                ax_bfd.scatter(x[~clear], s.rank[~clear], facecolors="white", edgecolors=colour, zorder=3, s=22)
+                caps.setdefault(s.row_cap, []).append(source)
+        for cap, sources in caps.items():
+            ax_bfd.axhline(cap, color="grey", linestyle=":", linewidth=0.8)
+            ax_bfd.annotate(f"row cap {cap} ({', '.join(sorted(set(sources), key=SOURCES.index))})", (0.01, cap),
+                            xycoords=("axes fraction", "data"), fontsize=7, color="grey", va="bottom")
+        ax_bfd.set_xlabel("epoch (sources offset slightly so equal values stay visible)")
         ax_bfd.set_ylabel("BFD (rank of the Jacobian)")
         ax_bfd.set_title(f"{output} outputs", fontsize=10)
-        ax_bfd.legend(fontsize=8)
+        compact_legend(ax_bfd, logs, drawn)
     ax_acc = axes[-1]
     for index, log in enumerate(logs):
-        style = styles[index % len(styles)]
-        suffix = f" ({log.label})" if len(logs) > 1 else ""
         c = log.checkpoints
-        ax_acc.plot(c.epoch, c.test_accuracy, style, color="tab:red", marker="o", markersize=3, label=f"test accuracy{suffix}")
-        ax_acc.plot(c.epoch, c.train_accuracy, style, color="tab:purple", marker="o", markersize=3, label=f"train accuracy{suffix}")
+        test_colour, train_colour = ("tab:red", "tab:purple") if len(logs) == 1 else (run_colour(logs, index),) * 2
+        ax_acc.plot(c.epoch, c.test_accuracy, "-", color=test_colour, marker="o", markersize=3,
+                    label="test accuracy" if len(logs) == 1 else None)
+        ax_acc.plot(c.epoch, c.train_accuracy, "--", color=train_colour, marker="o", markersize=3,
+                    label="train accuracy" if len(logs) == 1 else None)
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("accuracy")
     ax_acc.set_ylim(0, 1.02)
-    ax_acc.set_title("accuracy on the full sets", fontsize=10)
+    ax_acc.set_title("accuracy on the full sets" + ("" if len(logs) == 1 else " (solid: test; dashed: train)"), fontsize=10)
     if len(logs) == 1 and len(logs[0].train.loss):
         ax_loss = ax_acc.twinx()
         ax_loss.plot(logs[0].train.epoch, logs[0].train.loss, color="grey", linewidth=0.6, alpha=0.7)
         ax_loss.set_ylabel("mini-batch loss (nats, grey)", color="grey")
         ax_loss.set_yscale("log")
-    ax_acc.legend(fontsize=8, loc="center right")
-    first = logs[0]
-    title = (f"{first.meta.get('architecture', '?')}, seed {first.meta.get('seed', 0)}, status {first.status}"
-             if len(logs) == 1 else f"{len(logs)} runs")
+        ax_acc.legend(fontsize=8, loc="center right")
+    else:
+        compact_legend(ax_acc, logs, [])
+    title = run_title(logs[0]) if len(logs) == 1 else f"{len(logs)} runs: " + "; ".join(
+        f"{log.label} ({config_value(log, 'optimizer.name') or '?'} lr {config_value(log, 'optimizer.lr') or '?'})" for log in logs)
     fig.suptitle(title + "\nfilled marker: clear spectral gap; hollow: no clear gap (the rank depends on the rule); dotted: row cap",
                  fontsize=9)
     fig.tight_layout()
     fig.savefig(out_path, dpi=120)
+    return fig
 
 
 def numeric_axis(values):
@@ -145,69 +295,118 @@ def numeric_axis(values):
     return numbers
 
 
-def plot_sweep(sweep, key, output, out_path):
-    """The BFD at the last checkpoint of each point against one swept key."""
+def sweep_data(sweep, key, output, hue=None):
+    """What the sweep figure draws: `key` on the x axis; one line per value of the `hue` keys
+    (default: every swept key but `key` and `seed`), and per source; at each x the last
+    checkpoint's BFD averaged over the points left (the seeds, or nothing), with min and max,
+    and `clear` only when every one of them had a clear gap. Returns (key, hue keys, x labels
+    in order, numeric x or None, lines, accuracy lines): a line is a dict with `hue`, `source`,
+    `x` (indices into the x labels), `mean`, `low`, `high`, `clear`, `cap`; an accuracy line
+    has `hue`, `x`, `mean`."""
     keys = sweep.keys
     if key is None:
         key = next((k for k in keys if k != "seed"), keys[0])
     if key not in keys:
         sys.exit(f"plot_run.py: {key!r} is not a swept key (swept: {', '.join(keys)})")
-    groups = {}  # x value (as JSON text) -> list of logs
-    order = []
+    if hue is None:
+        hue_keys = [k for k in keys if k not in (key, "seed")]
+    else:
+        hue_keys = [h for h in hue.split(",") if h]
+        for h in hue_keys:
+            if h not in keys or h == key:
+                sys.exit(f"plot_run.py: --hue {h!r} is not another swept key (swept: {', '.join(keys)})")
+    groups = {}  # (hue text, x text) -> logs
+    x_order, hue_order = [], []
     for point in sweep.points:
-        path = point.log_path
-        if not os.path.exists(path):
+        if not os.path.exists(point.log_path):
             continue
-        log = read_log(path)
+        log = read_log(point.log_path)
         if len(log.checkpoints) == 0:
             continue
-        value = point.values[key]
-        text = json.dumps(value)
-        if text not in groups:
-            groups[text] = []
-            order.append((text, value))
-        groups[text].append(log)
+        x_text = json.dumps(point.values[key])
+        hue_text = " ".join(f"{h}={json.dumps(point.values[h])}" for h in hue_keys)
+        if x_text not in [t for t, _ in x_order]:
+            x_order.append((x_text, point.values[key]))
+        if hue_text not in hue_order:
+            hue_order.append(hue_text)
+        groups.setdefault((hue_text, x_text), []).append(log)
     if not groups:
         sys.exit(f"plot_run.py: no point of {sweep.directory} has a checkpoint yet")
     output = pick_output([log for logs in groups.values() for log in logs], output)
-    numbers = numeric_axis([value for _, value in order])
-    xs = numbers if numbers is not None else list(range(len(order)))
-    lists = numbers is not None and any(isinstance(value, list) for _, value in order)
+    lines, accuracy = [], []
+    for hue_text in hue_order:
+        for source in SOURCES:
+            line = {"hue": hue_text, "source": source, "x": [], "mean": [], "low": [], "high": [], "clear": [], "cap": []}
+            for position, (x_text, _) in enumerate(x_order):
+                found = [series_of(log, source, output) for log in groups.get((hue_text, x_text), [])]
+                found = [f for f in found if f is not None and len(f.rank)]
+                if not found:
+                    continue
+                ranks = [int(f.rank[-1]) for f in found]
+                line["x"].append(position)
+                line["mean"].append(float(np.mean(ranks)))
+                line["low"].append(min(ranks))
+                line["high"].append(max(ranks))
+                line["clear"].append(all(bool(f.clear[-1]) for f in found))
+                line["cap"].append(found[0].row_cap)
+            if line["x"]:
+                lines.append(line)
+        acc = {"hue": hue_text, "x": [], "mean": []}
+        for position, (x_text, _) in enumerate(x_order):
+            logs = groups.get((hue_text, x_text), [])
+            if logs:
+                acc["x"].append(position)
+                acc["mean"].append(float(np.mean([log.checkpoints.test_accuracy[-1] for log in logs])))
+        accuracy.append(acc)
+    return key, hue_keys, output, x_order, numeric_axis([value for _, value in x_order]), lines, accuracy
+
+
+def plot_sweep(sweep, key, output, out_path, hue=None):
+    """The BFD at the last checkpoint of each point against one swept key, one line per value
+    of the other swept keys (see sweep_data). Returns the figure."""
+    from matplotlib.lines import Line2D
+    key, hue_keys, output, x_order, numbers, lines, accuracy = sweep_data(sweep, key, output, hue)
+    xs = numbers if numbers is not None else list(range(len(x_order)))
+    lists = numbers is not None and any(isinstance(value, list) for _, value in x_order)
     xlabel = (f"width ({key})" if lists else key) if numbers is not None else key + " (values in order)"
-    fig, (ax_bfd, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for source in SOURCES:
-        means, lows, highs, caps, points_x = [], [], [], [], []
-        for x, (text, _) in zip(xs, order):
-            ranks = [series_of(log, source, output).rank[-1] for log in groups[text] if series_of(log, source, output) is not None]
-            if not ranks:
-                continue
-            points_x.append(x)
-            means.append(np.mean(ranks))
-            lows.append(np.min(ranks))
-            highs.append(np.max(ranks))
-            caps.append(series_of(groups[text][0], source, output).row_cap)
-        if not points_x:
-            continue
-        colour = COLOURS[source]
-        ax_bfd.plot(points_x, means, "-o", color=colour, markersize=4, label=source)
-        ax_bfd.fill_between(points_x, lows, highs, color=colour, alpha=0.15)
-        ax_bfd.plot(points_x, caps, ":", color=colour, linewidth=0.8, alpha=0.6)
-    accuracy = [np.mean([log.checkpoints.test_accuracy[-1] for log in groups[text]]) for text, _ in order]
-    ax_acc.plot(xs, accuracy, "-o", color="tab:red", markersize=4, label="test accuracy (last checkpoint)")
+    hues = list(dict.fromkeys(line["hue"] for line in lines))
+    several = len(hues) > 1
+    fig, (ax_bfd, ax_acc) = plt.subplots(1, 2, figsize=(12, 4.6))
+    for line in lines:
+        colour = RUN_COLOURS[hues.index(line["hue"]) % len(RUN_COLOURS)] if several else COLOURS[line["source"]]
+        x = np.array([xs[i] for i in line["x"]], dtype=float)
+        clear = np.array(line["clear"], dtype=bool)
+        mean = np.array(line["mean"])
+        ax_bfd.plot(x, mean, STYLES[line["source"]], color=colour)
+        ax_bfd.scatter(x[clear], mean[clear], color=colour, s=26, zorder=3)
+        ax_bfd.scatter(x[~clear], mean[~clear], facecolors="white", edgecolors=colour, s=26, zorder=3)
+        ax_bfd.fill_between(x, line["low"], line["high"], color=colour, alpha=0.12)
+        ax_bfd.plot(x, line["cap"], ":", color="grey", linewidth=0.8)
+    for acc in accuracy:
+        colour = RUN_COLOURS[hues.index(acc["hue"]) % len(RUN_COLOURS)] if several else "tab:red"
+        ax_acc.plot([xs[i] for i in acc["x"]], acc["mean"], "-o", color=colour, markersize=4, label=acc["hue"] or "test accuracy")
     for ax in (ax_bfd, ax_acc):
         ax.set_xlabel(xlabel)
         if numbers is None:
             ax.set_xticks(xs)
-            ax.set_xticklabels([text for text, _ in order], rotation=30, fontsize=8)
+            ax.set_xticklabels([text for text, _ in x_order], rotation=30, fontsize=8)
+    handles = [Line2D([], [], color="black" if several else COLOURS[src], linestyle=STYLES[src], label=src)
+               for src in SOURCES if any(line["source"] == src for line in lines)]
+    handles += [Line2D([], [], color=RUN_COLOURS[i % len(RUN_COLOURS)], label=h) for i, h in enumerate(hues)] if several else []
+    handles += [Line2D([], [], marker="o", linestyle="", color="grey", label="clear gap"),
+                Line2D([], [], marker="o", linestyle="", markerfacecolor="white", color="grey", label="no clear gap")]
+    ax_bfd.legend(handles=handles, fontsize=7, ncol=2)
+    averaged = [k for k in sweep.keys if k != key and k not in hue_keys]
     ax_bfd.set_ylabel(f"BFD at the last checkpoint ({output})")
-    ax_bfd.set_title("mean over the other swept keys, band: min to max; dotted: row cap", fontsize=9)
-    ax_bfd.legend(fontsize=8)
-    ax_acc.set_ylabel("test accuracy")
+    ax_bfd.set_title((f"mean over {', '.join(averaged)}, band: min to max" if averaged else "one point per line")
+                     + (f"; a line per {', '.join(hue_keys)}" if hue_keys else "") + "; dotted: row cap", fontsize=9)
+    ax_acc.set_ylabel("test accuracy (last checkpoint)")
     ax_acc.set_ylim(0, 1.02)
-    ax_acc.legend(fontsize=8, loc="lower right")
+    ax_acc.legend(fontsize=7, loc="lower right")
     fig.suptitle(f"sweep {sweep.name} ({sweep.identity}): BFD against {key}", fontsize=10)
     fig.tight_layout()
     fig.savefig(out_path, dpi=130)
+    return fig
 
 
 def main():
@@ -216,6 +415,8 @@ def main():
     parser.add_argument("-o", "--output-file", default="geodim-plot.png", help="the image to write (png, pdf, svg)")
     parser.add_argument("--bfd-output", default=None, help="only this BFD output variant: logits, centred or softmax (default: every one logged; for a sweep: centred, else logits)")
     parser.add_argument("--key", default=None, help="for a sweep: the swept key on the x axis")
+    parser.add_argument("--hue", default=None, help="for a sweep: the swept keys (comma-separated) that get a line each (default: every swept key but --key and seed; the rest are averaged)")
+    parser.add_argument("--evidence", default=None, metavar="FILE", help="for one run: also write the evidence figure (spectrum σ/σ₁ with floor and cut, rank against tolerance, gap ratio, dead neurons) to FILE")
     args = parser.parse_args()
 
     first = args.inputs[0]
@@ -225,7 +426,7 @@ def main():
             sweep = geodim_log.read_sweep(sweep_json)
         except geodim_log.LogError as error:
             sys.exit(f"plot_run.py: {error}")
-        plot_sweep(sweep, args.key, args.bfd_output, args.output_file)
+        plot_sweep(sweep, args.key, args.bfd_output, args.output_file, args.hue)
     else:
         paths = []
         for item in args.inputs:
@@ -234,7 +435,17 @@ def main():
                 sys.exit(f"plot_run.py: {item}: no such log (give a log.h5, a run directory or a sweep directory)")
             paths.append(path)
         logs = [read_log(path) for path in paths]
-        plot_runs(logs, outputs_of(logs, args.bfd_output), args.output_file)
+        outputs = outputs_of(logs, args.bfd_output)
+        plot_runs(logs, outputs, args.output_file)
+        if args.evidence:
+            if len(paths) != 1:
+                sys.exit("plot_run.py: --evidence takes one run")
+            try:
+                full = geodim_log.read_run(paths[0], params=False, inputs=False)
+            except geodim_log.LogError as error:
+                sys.exit(f"plot_run.py: {error}")
+            plot_evidence(full, "centred" if "centred" in outputs else outputs[0], args.evidence)
+            print(f"plot_run.py: wrote {args.evidence}")
     print(f"plot_run.py: wrote {args.output_file}")
 
 

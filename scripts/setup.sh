@@ -3,7 +3,8 @@
 #   apt: OpenBLAS (BLAS + LAPACK), HDF5 (C library + tools), zlib, pkg-config, and FFLAS-FFPACK
 #        with Givaro and GMP (exact linear algebra modulo primes, for the exact BFD), and
 #        dataset-fashion-mnist (Fashion-MNIST in /usr/share/datasets/fashion-mnist, data.dataset: fashion_mnist)
-#   pip: h5py (the external reader the tests use), numpy
+#   pip: h5py (the external reader the tests use), numpy, and tensorboard (its event reader checks
+#        `geodim export --tensorboard` in the tests)
 # With --plots it also installs matplotlib from PyPI, for scripts/plot_run.py and
 # scripts/reproduce.py:
 #   bash scripts/setup.sh --plots
@@ -32,6 +33,11 @@ fi
 if ! python3 -c "import h5py, numpy" 2>/dev/null; then
   echo "setup: installing h5py and numpy from PyPI"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore h5py numpy
+fi
+
+if ! python3 -c "import tensorboard" 2>/dev/null; then
+  echo "setup: installing tensorboard from PyPI (its event reader checks geodim export --tensorboard)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore tensorboard
 fi
 
 if [ "$plots" -eq 1 ] && ! python3 -c "import matplotlib" 2>/dev/null; then

@@ -12,7 +12,7 @@ public struct GeodimCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             TrainCommand.self, ResumeCommand.self, SweepCommand.self, InspectCommand.self, BFDCommand.self,
-            BenchCommand.self, KeysCommand.self,
+            BenchCommand.self, KeysCommand.self, ExportCommand.self,
         ])
 
     public init() {}
