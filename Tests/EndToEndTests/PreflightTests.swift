@@ -23,7 +23,7 @@ struct PreflightTests {
     private func train(
         _ scratch: Scratch, _ overrides: [String], environment: [String: String] = [:]
     ) throws -> ProgramResult {
-        let command = (["ulimit -v 16777216; exec \"$0\" \"$@\"", try geodimExecutable(), "train", scratch.configPath]
+        let command = (["ulimit -v 4194304; exec \"$0\" \"$@\"", try geodimExecutable(), "train", scratch.configPath]
             + scratch.placement + overrides)
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
@@ -47,6 +47,7 @@ struct PreflightTests {
     /// Before: a trap on arithmetic overflow, exit 132, with a backtrace.
     @Test func anOverflowingWidthIsOneConfigErrorLine() throws {
         let scratch = try Scratch("preflight-overflow")
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let result = try train(scratch, ["model.hidden=[9223372036854775807]"])
         expectRefusal(result, scratch, mentions: [
             "model.hidden: [9223372036854775807]", "overflow a 64-bit integer", "set by override", "(hint: ",
@@ -56,6 +57,7 @@ struct PreflightTests {
     /// Before: the startup table, a run directory, then an abort on a 318 GB allocation (exit 134).
     @Test func aNetworkTooLargeForTheMachineIsRefusedBeforeAnyRunDirectory() throws {
         let scratch = try Scratch("preflight-huge")
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let result = try train(
             scratch, ["model.hidden=[100000000]", "logging.save_params=false"],
             environment: [Self.limitVariable: String(16 << 30)])
@@ -69,6 +71,7 @@ struct PreflightTests {
     /// Before: minutes without output, then killed for lack of memory.
     @Test func aThreeMillionWideNetworkIsRefusedAtOnce() throws {
         let scratch = try Scratch("preflight-wide")
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let start = Date()
         let result = try train(
             scratch, ["model.hidden=[3000000]", "logging.save_params=false"],
@@ -82,6 +85,7 @@ struct PreflightTests {
     /// even where the memory would suffice.
     @Test func parameterChunksBeyondHDF5sLimitAreRefusedWithoutAnOrphanRunDirectory() throws {
         let scratch = try Scratch("preflight-chunk")
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let result = try train(scratch, ["model.hidden=[100000000]"], environment: [Self.limitVariable: String(1 << 50)])
         expectRefusal(result, scratch, mentions: [
             "logging.save_params: true", "layer 0", "4 GiB", "logging.save_params=false",
@@ -112,6 +116,7 @@ struct PreflightTests {
     /// of the memory the run warns once on stderr and completes.
     @Test func aRunAbove80PercentWarnsOnceAndCarriesOn() throws {
         let scratch = try Scratch("preflight-warn")
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let first = try scratch.geodim(["train", scratch.configPath, "training.epochs=0"] + scratch.placement)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("training "), "\(first.stdout)")
@@ -132,6 +137,7 @@ struct PreflightTests {
     /// after one warning.
     @Test func aRunAboveTheMemoryIsRefusedUnlessAskedToRunAnyway() throws {
         let scratch = try Scratch("preflight-refuse")
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let limit = [Self.limitVariable: String(64 << 20)]
         let refused = try train(scratch, ["training.epochs=0"], environment: limit)
         expectRefusal(refused, scratch, mentions: ["not enough memory", "64 MiB is available", "--ignore-memory-check"])
@@ -145,6 +151,7 @@ struct PreflightTests {
     /// `geodim bfd` checks its measurement, and `geodim resume` checks before it touches the log.
     @Test func bfdAndResumeArePreflighted() throws {
         let scratch = try Scratch("preflight-offline")
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let directory = scratch.path + "/run"
         let stopped = try scratch.geodim(
             ["train", scratch.configPath, "--run-dir", directory, "--stop-at-step", "20"] + scratch.placement)
@@ -193,6 +200,7 @@ struct PreflightTests {
     ])
     func theEstimateBoundsThePeakResidentMemory(overrides: [String]) throws {
         let scratch = try Scratch("preflight-rss")
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
         let arguments = ["train", scratch.configPath, "training.epochs=0", "data.test_size=400", "bfd.inputs=[test]",
                          "bfd.outputs=[logits]", "bfd.spectrum=false"] + scratch.placement + overrides
         let run = try runMeasuringPeak(try geodimExecutable(), arguments)
