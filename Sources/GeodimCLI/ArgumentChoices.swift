@@ -43,6 +43,9 @@ struct RunControlOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Stop (resumably, status interrupted, exit 0) once N ≥ 1 steps of the run are done.")
     var stopAtStep: Int?
 
+    @Flag(name: .long, help: "Start even when the estimated peak memory exceeds this machine's (a warning instead of a refusal; docs/runner.md).")
+    var ignoreMemoryCheck = false
+
     func validate() throws {
         if let stopAtStep, stopAtStep < 1 {
             throw ValidationError("--stop-at-step: \(stopAtStep) is not a step count ≥ 1 (hint: --stop-at-step 100)")
@@ -53,6 +56,7 @@ struct RunControlOptions: ParsableArguments {
     var invocation: RunInvocation {
         var invocation = RunInvocation.current
         invocation.stopAtStep = stopAtStep
+        invocation.ignoreMemoryCheck = ignoreMemoryCheck
         return invocation
     }
 }

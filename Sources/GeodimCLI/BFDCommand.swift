@@ -79,11 +79,16 @@ struct BFDCommand: ParsableCommand {
     @Option(help: "Matrix the exact engine reduces mod p: K = JJᵀ when m′ ≤ P, else J (auto), K (gram_rows) or J (jacobian).")
     var exactMatrix = ExactMatrixChoice.auto
 
+    @Flag(name: .long, help: "Measure even when the estimated peak memory exceeds this machine's (a warning instead of a refusal; docs/runner.md).")
+    var ignoreMemoryCheck = false
+
     func run() throws {
         do {
             try compute()
         } catch let error as ValidationError {
             throw error
+        } catch let error as PreflightError {
+            throw GeodimExit.report(error, usage: true)
         } catch {
             throw GeodimExit.report(error, usage: false)
         }
@@ -126,6 +131,7 @@ struct BFDCommand: ParsableCommand {
             n = count
             values = Array(values[0..<(n * architecture.inputSize)])
         }
+        try preflight(architecture: architecture, sampleCount: n, variants: variants, encoding: encoding)
         if exactOnly {
             say("log \(path): checkpoint \(stored.row) (epoch \(stored.epoch)), \(architecture.description), \(inputs.rawValue) inputs n = \(n), exact only")
             let exactResults = try exactBatchFunctionalDimensions(
@@ -173,6 +179,19 @@ struct BFDCommand: ParsableCommand {
             }
             say("cffd estimate (\(variants[0].rawValue)): \(estimate.value)\(estimate.converged ? "" : " (still growing at the largest size)"); P - hidden = \(architecture.parameterCount - architecture.hiddenNeuronCount)")
         }
+    }
+
+    /// Refuses (or warns about) a measurement whose estimated peak memory does not fit this
+    /// machine, before it starts (``MemoryPreflight``).
+    private func preflight(
+        architecture: MLPArchitecture, sampleCount n: Int, variants: [OutputVariant], encoding: ExactInputEncoding
+    ) throws {
+        let estimate = try RunMemoryEstimate(
+            offline: architecture, sampleCount: n, variants: variants, method: exactOnly ? nil : method,
+            gramSide: gramSide, threads: threads, exact: exact || exactOnly ? exactSettings : nil, encoding: encoding,
+            cffdMaxRows: cffd && !exactOnly ? CheckpointMeasurement.CFFDSettings(seed: 0).maxRows : nil)
+        let machine = try MachineMemory.current()
+        try MemoryPreflight.enforce(MemoryPreflight.verdict(estimate, machine: machine, ignore: ignoreMemoryCheck))
     }
 
     /// The exact engine's settings from the options.

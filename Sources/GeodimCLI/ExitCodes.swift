@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// Exit codes: 0 success, 1 a run or data failure, 64 bad usage or config, 130 interrupted.
+/// Exit codes: 0 success, 1 a run or data failure, 64 bad usage or config (including a config
+/// the preflight refuses: overflowing sizes, oversized log chunks, not enough memory), 130 interrupted.
 enum GeodimExit {
     static let failure = ExitCode(1)
     static let usage = ExitCode(64)

@@ -55,14 +55,15 @@ extension GeodimExit {
     static let interrupted = ExitCode(130)
 
     /// Reports a failure of a run (or of starting one) and returns its exit code: 64 for
-    /// problems with the config, the run directory or the sweep given, 130 for an interrupt
+    /// problems with the config (a refusal by the preflight included: sizes that overflow,
+    /// log chunks HDF5 cannot store, not enough memory), the run directory or the sweep given, 130 for an interrupt
     /// before anything started, 1 otherwise.
     static func reportRunError(_ error: Error) -> ExitCode {
         switch error {
         case RunnerError.interruptedBeforeStart:
             FileHandle.standardError.write(Data("geodim: \(error)\n".utf8))
             return interrupted
-        case is ConfigError, is SweepError:
+        case is ConfigError, is SweepError, is PreflightError:
             return report(error, usage: true)
         case let runner as RunnerError:
             switch runner {

@@ -114,7 +114,9 @@ struct SweepCommand: ParsableCommand {
         }
         let outcomes: [SweepRunner.Outcome]
         do {
-            outcomes = try SweepRunner.runAll(plan, invocation: .current, say: say)
+            var invocation = RunInvocation.current
+            invocation.ignoreMemoryCheck = control.ignoreMemoryCheck
+            outcomes = try SweepRunner.runAll(plan, invocation: invocation, say: say)
         } catch {
             throw GeodimExit.reportRunError(error)
         }

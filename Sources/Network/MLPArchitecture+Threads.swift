@@ -4,9 +4,10 @@
 /// layers are slower on two threads than on one).
 extension MLPArchitecture {
     /// The largest m·n·k among the GEMMs of a training step on `batchSize` rows:
-    /// batch × the largest n_l · n_(l+1).
+    /// batch × the largest n_l · n_(l+1); `Int.max` when that product does not fit (it only
+    /// picks a thread count, so saturating is enough).
     public func largestGEMMVolume(batchSize: Int) -> Int {
-        (0..<layerCount).map { batchSize * fanIn($0) * fanOut($0) }.max() ?? 0
+        (0..<layerCount).map { checkedProduct([batchSize, fanIn($0), fanOut($0)]) ?? Int.max }.max() ?? 0
     }
 
     /// 1 when the step's largest GEMM is below `threshold` (m·n·k), else `cpuCount`.

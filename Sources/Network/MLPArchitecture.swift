@@ -29,7 +29,8 @@ public struct MLPArchitecture: Sendable, Equatable, Codable {
     /// Outputs of affine layer l.
     public func fanOut(_ layer: Int) -> Int { layerSizes[layer + 1] }
 
-    /// P: every weight and bias.
+    /// P: every weight and bias. Traps when P does not fit in `Int`: for widths from a config
+    /// or a log, check ``checkedParameterCount`` first.
     public var parameterCount: Int {
         (0..<layerCount).reduce(0) { $0 + fanOut($1) * (fanIn($1) + 1) }
     }

@@ -44,6 +44,9 @@ public struct RunInvocation: Sendable {
     /// checking the trainer against an independent one. Fresh runs only: a resumed session
     /// ignores it.
     public var dumpBatches = false
+    /// Start even when the estimated peak memory exceeds the machine's (``MemoryPreflight``):
+    /// the refusal becomes a warning.
+    public var ignoreMemoryCheck = false
 
     public init(commandLine: String, program: String, metadata: [(String, String)] = [], stopAtStep: Int? = nil) {
         self.commandLine = commandLine
@@ -67,7 +70,9 @@ public enum TrainingRun {
     /// resume state, at most an empty log),
     /// or `<logging.runs_directory>/<name>/<UTC timestamp>`.
     ///
-    /// Errors in the config or the data are raised before anything is written; a failure after
+    /// Errors in the config or the data are raised before anything is written, and so is a
+    /// ``PreflightError``: a size that overflows, a log chunk HDF5 cannot store, or an estimated
+    /// peak memory above the machine's (``MemoryPreflight``); a failure after
     /// the log exists marks it `failed` (or `diverged`) and closes it cleanly. SIGINT/SIGTERM/SIGHUP
     /// stop the run after the current step with status `interrupted` (the summary's status).
     ///
@@ -78,6 +83,8 @@ public enum TrainingRun {
         reuseUnstarted: Bool = false, say: @escaping (String) -> Void
     ) throws -> RunSummary {
         Interrupts.install()
+        let memory = try MemoryPreflight.check(
+            config: config, overrides: overrides, ignore: invocation.ignoreMemoryCheck, resuming: false)
         let resolvedYAML = try config.resolvedYAML()
         let prepared = try Prepared(config)
         if Interrupts.requested { throw RunnerError.interruptedBeforeStart }
@@ -128,7 +135,7 @@ public enum TrainingRun {
             say(line)
             textLog.append(line)
         }
-        for line in startupTable(config: config, prepared: prepared, directory: directory) { emit(line) }
+        for line in startupTable(config: config, prepared: prepared, directory: directory, memory: memory) { emit(line) }
         return try withLogClosedOnFailure(
             log, directory: directory, unstarted: unstarted, resumeCommand: invocation.resumeCommand(directory.path), emit: emit
         ) {
@@ -217,6 +224,8 @@ public enum TrainingRun {
             throw RunnerError.nothingToResume(directory: directory.path, epochs: config.training.epochs)
         }
 
+        let memory = try MemoryPreflight.check(
+            config: config, overrides: overrides, ignore: invocation.ignoreMemoryCheck, resuming: true)
         let resolvedYAML = try config.resolvedYAML()
         let prepared = try Prepared(config)
         guard state.trainCount == prepared.data.train.count, state.seed == config.seed else {
@@ -244,7 +253,7 @@ public enum TrainingRun {
             say(line)
             textLog.append(line)
         }
-        for line in startupTable(config: config, prepared: prepared, directory: directory) { emit(line) }
+        for line in startupTable(config: config, prepared: prepared, directory: directory, memory: memory) { emit(line) }
         let batches = batchRanges(count: state.trainCount, batchSize: config.training.batchSize).count
         emit("resuming at step \(state.step): epoch \(state.completedEpochs) done"
              + (state.batchesIntoEpoch > 0 ? " + \(state.batchesIntoEpoch)/\(batches) batches" : "")
@@ -318,7 +327,9 @@ public enum TrainingRun {
         }
     }
 
-    private static func startupTable(config: ExperimentConfig, prepared: Prepared, directory: RunDirectory) -> [String] {
+    private static func startupTable(
+        config: ExperimentConfig, prepared: Prepared, directory: RunDirectory, memory: String
+    ) -> [String] {
         let data = prepared.data, architecture = prepared.architecture
         let optimizer = config.optimizer
         var optimizerText = "\(optimizer.name.rawValue) lr \(optimizer.lr)"
@@ -336,6 +347,7 @@ public enum TrainingRun {
             ("training", "\(config.training.epochs) epochs, batch \(config.training.batchSize), \(config.training.precision.rawValue), \(optimizerText), \(config.threads == ExperimentConfig.automaticThreads ? "auto → " : "")\(prepared.blasThreads) BLAS thread(s)"),
             ("checkpoints", "epochs " + config.resolvedCheckpointEpochs.map(String.init).joined(separator: ", ")),
             ("bfd", bfdText),
+            ("memory", memory),
             ("run dir", directory.path + (config.logging.live ? "  (live log: h5py can follow it with swmr=True)" : "")),
         ]
         let width = rows.map(\.0.count).max() ?? 0
