@@ -73,7 +73,8 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "SeededRandom", "TestSupport"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Optimizers", "Linalg", "TestSupport"]),
-        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "Network", "Linalg", "ModularLinalg", "TestSupport"]),
+        .testTarget(
+            name: "GeometryTests", dependencies: ["Geometry", "Network", "Optimizers", "Linalg", "ModularLinalg", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Config", "Runner", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],

@@ -33,6 +33,18 @@ The mathematics (nothing here is taken from geodim's Swift code):
   Adam       (Kingma & Ba, Algorithm 1) g = grad (+ wd*theta for L2); m = b1 m + (1-b1) g;
              v = b2 v + (1-b2) g^2; theta -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps);
              decoupled decay (AdamW, Loshchilov & Hutter) first shrinks theta -= lr*wd*theta
+  Path-SGD   (Neyshabur, Salakhutdinov & Srebro 2015, p = 2) the network as a DAG whose biases are
+             edges from a constant-1 unit of each layer; the path regulariser
+             gamma(w) = sum over source-to-output paths of prod_(e on path) w_e^2, and per edge
+             kappa_e = sum over the paths through e of prod_(e' != e) w_e'^2 = gamma_in(u) gamma_out(v)
+             for e = (u -> v): gamma_in(source) = 1, gamma_in(v) = sum_(u->v) gamma_in(u) w^2 (the
+             constant unit contributes b_v^2), gamma_out(output) = 1, gamma_out(u) = sum_(u->v) w^2
+             gamma_out(v); a bias b_v has kappa = gamma_out(v). Step: g = grad / max(kappa, eps),
+             then SGD's momentum rule on g (no weight decay)
+  schedule   k = updates taken before this one; warm-up factor (k+1)/W for k < W, else 1;
+             constant lr; step lr*f^floor(k/(decay_epochs*steps_per_epoch)); cosine
+             lr_min + (lr - lr_min)(1 + cos(pi t/T))/2 with t = clip(k - W, 0, T),
+             T = max(epochs*steps_per_epoch - W, 1); all times the warm-up factor
 """
 import argparse
 import gzip
@@ -144,12 +156,73 @@ class Adam:
         return new
 
 
+class PathSGD:
+    """Written from the paper's definitions: kappa by explicit dynamic programming over the
+    layered DAG, in float64 whatever the training precision, then cast."""
+
+    def __init__(self, cfg, dtype):
+        self.dtype = dtype
+        self.lr, self.mu = dtype(cfg["lr"]), dtype(cfg["momentum"])
+        self.eps = dtype(cfg["path_epsilon"])
+        self.nesterov = cfg["nesterov"]
+        self.velocity = None
+
+    def kappa(self, weights, biases):
+        layers = len(weights)
+        # gamma_in[l]: for the units feeding layer l (inputs for l = 0).
+        gamma_in = [np.ones(weights[0].shape[1])]
+        for l in range(layers - 1):
+            w2 = weights[l].astype(np.float64) ** 2
+            gamma_in.append(w2 @ gamma_in[l] + biases[l].astype(np.float64) ** 2)
+        # gamma_out[l]: for the units layer l writes (outputs for l = L - 1).
+        gamma_out = [None] * layers
+        gamma_out[-1] = np.ones(weights[-1].shape[0])
+        for l in range(layers - 1, 0, -1):
+            gamma_out[l - 1] = (weights[l].astype(np.float64) ** 2).T @ gamma_out[l]
+        kw = [np.outer(gamma_out[l], gamma_in[l]).astype(self.dtype) for l in range(layers)]
+        kb = [gamma_out[l].astype(self.dtype) for l in range(layers)]
+        return kw + kb
+
+    def step(self, theta, grad):
+        layers = len(theta) // 2
+        kappa = self.kappa(theta[:layers], theta[layers:])
+        g = [gr / np.maximum(k, self.eps) for gr, k in zip(grad, kappa)]
+        if self.mu == 0:
+            return [t - self.lr * gi for t, gi in zip(theta, g)]
+        self.velocity = g if self.velocity is None else [self.mu * v + gi for v, gi in zip(self.velocity, g)]
+        direction = [gi + self.mu * v for gi, v in zip(g, self.velocity)] if self.nesterov else self.velocity
+        return [t - self.lr * d for t, d in zip(theta, direction)]
+
+
 def make_optimizer(cfg, dtype):
-    return {"sgd": SGD, "adam": Adam}[cfg["name"]](cfg, dtype)
+    return {"sgd": SGD, "adam": Adam, "path_sgd": PathSGD}[cfg["name"]](cfg, dtype)
 
 
-def train(weights, biases, x, y, orders, batch_size, optimizer, drop_last=False):
-    """Runs every epoch of `orders` (epochs × samples) and returns the parameters and steps."""
+def schedule(cfg, epochs, steps_per_epoch):
+    """The learning rate of update k (0-based), as a function of k; None for the constant
+    schedule without warm-up (the optimizer's own lr)."""
+    name, lr = cfg.get("schedule", "constant"), float(cfg["lr"])
+    warmup = int(cfg.get("warmup_steps", 0))
+    if name == "constant" and warmup == 0:
+        return None
+    total = epochs * steps_per_epoch
+
+    def rate(k):
+        warm = (k + 1) / warmup if k < warmup else 1.0
+        if name == "step":
+            return lr * warm * float(cfg["decay_factor"]) ** (k // (int(cfg["decay_epochs"]) * steps_per_epoch))
+        if name == "cosine":
+            span = max(total - warmup, 1)
+            t = min(max(k - warmup, 0), span)
+            low = float(cfg["lr_min"])
+            return warm * (low + (lr - low) * (1 + np.cos(np.pi * t / span)) / 2)
+        return lr * warm
+    return rate
+
+
+def train(weights, biases, x, y, orders, batch_size, optimizer, drop_last=False, rate=None, learning_rates=None):
+    """Runs every epoch of `orders` (epochs × samples) and returns the parameters and steps.
+    With `rate` (k -> lr), update k uses rate(k), appended to `learning_rates` if given."""
     layers = len(weights)
     steps = 0
     for order in orders:
@@ -157,6 +230,10 @@ def train(weights, biases, x, y, orders, batch_size, optimizer, drop_last=False)
             rows = order[start:start + batch_size]
             if drop_last and len(rows) < batch_size:
                 continue
+            if rate is not None:
+                optimizer.lr = type(optimizer.lr)(rate(steps))
+                if learning_rates is not None:
+                    learning_rates.append(rate(steps))
             grads = loss_gradient(weights, biases, x[rows], y[rows])
             theta = optimizer.step(weights + biases, [g[0] for g in grads] + [g[1] for g in grads])
             weights, biases = theta[:layers], theta[layers:]
@@ -249,8 +326,17 @@ def check(args):
             weights, biases, x, labels, orders, batch_size, optimizer, accuracy, drop_last=args.drop_last)
         report.update(test_accuracy_before_last_step=before, test_accuracy=after, last_batch_rows=last_rows)
     else:
+        steps_per_epoch = -(-len(indices) // batch_size)
+        rate = schedule(cfg["optimizer"], int(cfg["training"]["epochs"]), steps_per_epoch)
+        rates = []
         weights, biases, steps = train(weights, biases, x, labels, orders, batch_size, optimizer,
-                                       drop_last=args.drop_last)
+                                       drop_last=args.drop_last, rate=rate, learning_rates=rates)
+        if rate is not None:
+            # The lr geodim logged per step (/train/lr, every training.log_every steps) against the schedule.
+            logged_steps = log.train.step.astype(np.int64)
+            expected = np.array(rates)[logged_steps - 1]
+            report["lr_max_relative_difference"] = float(np.max(np.abs(log.train.lr - expected) / expected))
+            report["lr_first_last"] = [float(expected[0]), float(expected[-1])]
     report["steps"] = steps
     worst = 0.0
     for l in range(layers):

@@ -30,6 +30,10 @@ public struct TrainingSetting: Sendable {
     /// The optimizer every setting trains with: the paper's plain SGD, learning rate 0.1,
     /// which `trainingStep` fuses into the backward GEMMs.
     public static let optimizer = OptimizerSettings.sgd(learningRate: 0.1, momentum: 0, nesterov: false, weightDecay: 0)
+    /// The optimizer of the Path-SGD rows: Path-SGD (p = 2) with the same learning rate, no
+    /// momentum. Not fused: the backward pass writes the whole gradient, then the update
+    /// computes κ (two O(P) passes over the squared weights) and divides by it.
+    public static let pathSGD = OptimizerSettings.pathSGD(learningRate: 0.1, momentum: 0, nesterov: false, epsilon: 1e-12)
 
     init(key: String, hidden: [Int], trainCount: Int, description: String) {
         self.key = key
@@ -106,6 +110,8 @@ public struct BenchData: Sendable {
 /// one step. The fastest whole epoch is kept too, for comparison.
 public struct TrainingMeasurement: Sendable {
     public let setting: TrainingSetting
+    /// The optimizer trained with: ``TrainingSetting/optimizer`` or ``TrainingSetting/pathSGD``.
+    public let optimizer: OptimizerSettings
     public let threads: Int
     /// Where the training images came from: "MNIST" or "synthetic".
     public let dataSource: String
@@ -127,6 +133,16 @@ public struct TrainingMeasurement: Sendable {
     public let fullBatchSamples: Int
 
     public var flopsPerEpoch: Int { setting.flopsPerEpoch }
+    /// "sgd" or "path_sgd", for the tables.
+    public var optimizerName: String {
+        switch optimizer {
+        case .sgd: "sgd"
+        case .adam: "adam"
+        case .pathSGD: "path_sgd"
+        }
+    }
+    /// Mean time of one step over an epoch's batches.
+    public var stepSeconds: Double { epochSeconds / Double(setting.batchRows.count) }
     public var samplesPerSecond: Double { Double(setting.trainCount) / epochSeconds }
     public var gflops: Double { Double(flopsPerEpoch) / epochSeconds / 1e9 }
     public var wallGFLOPS: Double { Double(flopsPerEpoch) / wallEpochSeconds / 1e9 }
@@ -138,9 +154,10 @@ public struct TrainingMeasurement: Sendable {
     public var gatherShare: Double { gatherSeconds / epochSeconds }
 }
 
-/// Trains `setting`'s network (Glorot-uniform init from `seed`, the paper's plain SGD with
-/// learning rate 0.1, float32) on `data` with the current BLAS thread count, exactly as
-/// `geodim train` does (`trainingStep` on `epochOrder` batches), and times it.
+/// Trains `setting`'s network (Glorot-uniform init from `seed`, float32, with `optimizer`: by
+/// default the paper's plain SGD with learning rate 0.1) on `data` with the current BLAS
+/// thread count, exactly as `geodim train` does (`trainingStep` on `epochOrder` batches), and
+/// times it.
 ///
 /// After `warmupEpochs`, each of `repetitions` rounds runs `epochsPerRepetition` plain
 /// epochs, each timed whole and step by step; as many epochs in which every step (timed) is
@@ -151,16 +168,17 @@ public struct TrainingMeasurement: Sendable {
 /// timings are combined.
 public func measureTraining(
     _ setting: TrainingSetting, data: BenchData, threads: Int, repetitions: Int, epochsPerRepetition: Int,
-    warmupEpochs: Int, seed: UInt64 = 0, between: () -> Void = {}
+    warmupEpochs: Int, optimizer settings: OptimizerSettings = TrainingSetting.optimizer, seed: UInt64 = 0,
+    between: () -> Void = {}
 ) -> TrainingMeasurement {
     precondition(data.count == setting.trainCount && data.inputs.count == data.count * MNIST.featureCount)
     let architecture = setting.architecture
     var generator = SeededGenerator(seed: seed, stream: "network.init")
     var parameters: [Float] = initialParameters(architecture, scheme: .glorotUniform, generator: &generator)
     var gradient = [Float](repeating: 0, count: parameters.count)
-    // The paper's optimizer: plain SGD, which `trainingStep` fuses into the backward GEMMs
-    // (and the replay, from the same list, mirrors).
-    var optimizer = OptimizerState<Float>(settings: TrainingSetting.optimizer, parameterCount: parameters.count)
+    // The paper's plain SGD is fused into the backward GEMMs (and the replay, from the same
+    // list, mirrors that); the other optimizers replay the unfused step's GEMMs.
+    var optimizer = OptimizerState<Float>(settings: settings, architecture: architecture)
     let workspace = MLPWorkspace<Float>(architecture, capacity: setting.batchSize)
     let ranges = batchRanges(count: data.count, batchSize: setting.batchSize)
     var epoch = 0
@@ -240,7 +258,7 @@ public func measureTraining(
             }
             let total = { (best: [Duration]) in slot.reduce(0.0) { $0 + Timing.seconds(best[$1]) } }
             return TrainingMeasurement(
-                setting: setting, threads: threads, dataSource: data.source, epochSeconds: total(bestStep),
+                setting: setting, optimizer: settings, threads: threads, dataSource: data.source, epochSeconds: total(bestStep),
                 wallEpochSeconds: Timing.seconds(bestEpoch), replaySeconds: total(bestReplay),
                 gatherSeconds: total(bestGather), lastEpochLoss: lastEpochLoss, epochsTrained: epoch,
                 fullBatchSamples: stepsTimed)

@@ -46,7 +46,7 @@ extension TrainingBenchmarkResult {
             "| setting | network | images | threads | s/epoch | samples/s | GFLOP/s | of peak | shape limit | "
                 + "GEMM replay GFLOP/s | outside GEMM | of which gather | fastest whole epoch (s) | loss |")
         lines.append(rule(14))
-        for m in training {
+        for m in training where m.optimizerName == "sgd" {
             let peak = self.peak(threads: m.threads)
             let format = m.epochSeconds < 0.1 ? "%.5f" : "%.3f"
             let cells = [
@@ -64,11 +64,34 @@ extension TrainingBenchmarkResult {
         }
         lines.append("")
 
+        let pathRows = training.filter { $0.optimizerName == "path_sgd" }
+        if !pathRows.isEmpty {
+            lines.append(
+                "Path-SGD (p = 2, lr \(TrainingSetting.pathSGD.learningRate), unfused: backward into the gradient, then κ "
+                    + "from two O(P) passes and the scaled update) against plain SGD, float32, batch 256; time per step "
+                    + "= s/epoch over the epoch's batches, measured as above:")
+            lines.append("")
+            lines.append("| setting | network | threads | SGD ms/step | Path-SGD ms/step | Path-SGD / SGD | Path-SGD outside GEMM | Path-SGD loss |")
+            lines.append(rule(8))
+            for path in pathRows {
+                let sgd = training.first { $0.optimizerName == "sgd" && $0.setting.key == path.setting.key && $0.threads == path.threads }
+                let sgdStep = sgd?.stepSeconds ?? .nan
+                let cells = [
+                    "(\(path.setting.key))", path.setting.architecture.description, "\(path.threads)",
+                    String(format: "%.4f", 1000 * sgdStep), String(format: "%.4f", 1000 * path.stepSeconds),
+                    String(format: "%.2f×", path.stepSeconds / sgdStep),
+                    String(format: "%.1f%%", 100 * path.outsideGEMMShare), String(format: "%.3f", path.lastEpochLoss),
+                ]
+                lines.append("| " + cells.joined(separator: " | ") + " |")
+            }
+            lines.append("")
+        }
+
         if threadList.count > 1 {
             lines.append("Fastest thread count per setting (time per epoch):")
             lines.append("")
             for setting in options.settings {
-                let runs = training.filter { $0.setting.key == setting.key }
+                let runs = training.filter { $0.setting.key == setting.key && $0.optimizerName == "sgd" }
                 guard let best = runs.min(by: { $0.epochSeconds < $1.epochSeconds }) else { continue }
                 let others = runs.filter { $0.threads != best.threads }.map {
                     String(format: "%d thread(s) %.2f× slower", $0.threads, $0.epochSeconds / best.epochSeconds)

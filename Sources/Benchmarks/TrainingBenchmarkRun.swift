@@ -14,6 +14,8 @@ public struct TrainingBenchmarkOptions: Sendable {
     public var smallEpochs = 100
     /// Square sgemm sizes for the peak.
     public var peakSizes = [2048, 3072]
+    /// Also time Path-SGD (``TrainingSetting/pathSGD``) on every setting and thread count.
+    public var pathSGD = true
     /// The MNIST directory, or nil for synthetic inputs of the same shapes.
     public var dataDirectory: String? = "data/mnist"
 
@@ -104,12 +106,21 @@ public func runTrainingBenchmark(
             let measurement = measureTraining(
                 setting, data: data, threads: threads, repetitions: options.repetitions, epochsPerRepetition: epochs,
                 warmupEpochs: max(1, epochs / 10), between: measureShapesAndPeak)
-            result.training.append(measurement)
-            progress(String(
-                format: "(%@) %@, %d thread(s): %.4f s/epoch (fastest whole epoch %.4f s), %.1f GFLOP/s, outside GEMM %.1f%%, loss %.3f",
-                setting.key, setting.architecture.description, threads, measurement.epochSeconds,
-                measurement.wallEpochSeconds, measurement.gflops,
-                100 * measurement.outsideGEMMShare, measurement.lastEpochLoss))
+            var measurements = [measurement]
+            if options.pathSGD {
+                measurements.append(measureTraining(
+                    setting, data: data, threads: threads, repetitions: options.repetitions,
+                    epochsPerRepetition: epochs, warmupEpochs: max(1, epochs / 10), optimizer: TrainingSetting.pathSGD,
+                    between: measureShapesAndPeak))
+            }
+            for measurement in measurements {
+                result.training.append(measurement)
+                progress(String(
+                    format: "(%@) %@, %@, %d thread(s): %.4f s/epoch (fastest whole epoch %.4f s), %.1f GFLOP/s, outside GEMM %.1f%%, loss %.3f",
+                    setting.key, setting.architecture.description, measurement.optimizerName, threads,
+                    measurement.epochSeconds, measurement.wallEpochSeconds, measurement.gflops,
+                    100 * measurement.outsideGEMMShare, measurement.lastEpochLoss))
+            }
         }
     }
     measurePeaks("after")

@@ -83,21 +83,30 @@ extension ExperimentConfig {
         if o.name == .adam {
             try check.that(
                 o.momentum == 0, "optimizer.momentum",
-                "is used by sgd only, found \(ConfigYAMLText.short(o.momentum)) with optimizer.name adam",
+                "is used by sgd and path_sgd only, found \(ConfigYAMLText.short(o.momentum)) with optimizer.name adam",
                 hint: "Adam's momentum is optimizer.beta1")
             try check.that(
-                !o.nesterov, "optimizer.nesterov", "is used by sgd only, found true with optimizer.name adam")
+                !o.nesterov, "optimizer.nesterov", "is used by sgd and path_sgd only, found true with optimizer.name adam")
         }
         try check.that(
             !o.nesterov || o.momentum > 0, "optimizer.nesterov",
             "requires optimizer.momentum > 0, found momentum \(ConfigYAMLText.short(o.momentum))",
             hint: "set optimizer.momentum, e.g. 0.9")
-        if o.name == .sgd {
+        if o.name != .adam {
             try check.that(
                 !o.decoupledWeightDecay, "optimizer.decoupled_weight_decay",
-                "is used by adam only, found true with optimizer.name sgd",
-                hint: "for sgd, weight_decay is L2 added to the gradient")
+                "is used by adam only, found true with optimizer.name \(o.name.rawValue)",
+                hint: o.name == .sgd ? "for sgd, weight_decay is L2 added to the gradient" : nil)
         }
+        if o.name == .pathSGD {
+            try check.that(
+                o.weightDecay == 0, "optimizer.weight_decay",
+                "is not used by path_sgd, found \(ConfigYAMLText.short(o.weightDecay))",
+                hint: "an L2 term would break Path-SGD's rescaling invariance; set it to 0")
+        }
+        try check.that(
+            o.schedule != .cosine || o.lrMin <= o.lr, "optimizer.lr_min",
+            "must be <= optimizer.lr (\(ConfigYAMLText.short(o.lr))) for the cosine schedule, found \(ConfigYAMLText.short(o.lrMin))")
     }
 
     private func validateCheckpoints(_ check: RangeCheck) throws(ConfigError) {

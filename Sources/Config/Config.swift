@@ -104,7 +104,8 @@ extension ExperimentConfig {
         public var evalBatchSize: Int = 0
     }
 
-    /// `optimizer`: SGD (with momentum, Nesterov, L2) or Adam (with L2 or decoupled decay).
+    /// `optimizer`: SGD (with momentum, Nesterov, L2), Adam (with L2 or decoupled decay) or
+    /// Path-SGD (with momentum, Nesterov), and the learning-rate schedule.
     public struct OptimizerSection: Equatable, Sendable {
         /// Placeholder values only; ``ExperimentConfig/parse(yaml:source:overrides:)`` sets every key.
         public init() {}
@@ -128,6 +129,19 @@ extension ExperimentConfig {
         public var beta2: Double = 0
         /// Adam's denominator guard, > 0 (Keras' default 1e-7).
         public var epsilon: Double = 0
+        /// Path-SGD only: κ_e below this is raised to it, > 0 (a dead path, κ_e = 0, has a zero
+        /// gradient and takes no step instead of 0/0).
+        public var pathEpsilon: Double = 0
+        /// How η changes with the step (after ``warmupSteps``).
+        public var schedule: LearningRateScheduleName = .constant
+        /// Steps of linear warm-up from lr/W to lr, >= 0 (0: none).
+        public var warmupSteps: Int = 0
+        /// Step schedule: epochs between decays, >= 1.
+        public var decayEpochs: Int = 0
+        /// Step schedule: the factor each decay multiplies η by, in (0, 1].
+        public var decayFactor: Double = 0
+        /// Cosine schedule: the rate the cosine ends at, 0 <= lr_min <= lr.
+        public var lrMin: Double = 0
     }
 
     /// `checkpoints`: exactly one of an explicit list of epochs and a period.

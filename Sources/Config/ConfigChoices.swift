@@ -31,6 +31,18 @@ extension ExperimentConfig {
     public enum OptimizerName: String, Codable, CaseIterable, Sendable {
         case sgd
         case adam
+        /// Path-SGD, p = 2 (Neyshabur, Salakhutdinov & Srebro 2015).
+        case pathSGD = "path_sgd"
+    }
+
+    /// `optimizer.schedule`: how the learning rate changes with the step (``LearningRateSchedule``).
+    public enum LearningRateScheduleName: String, Codable, CaseIterable, Sendable {
+        /// lr throughout (after the warm-up).
+        case constant
+        /// lr·decay_factor^⌊epoch / decay_epochs⌋.
+        case step
+        /// Half a cosine from lr to lr_min over the steps after the warm-up.
+        case cosine
     }
 
     /// `bfd.inputs`: the batches the BFD is measured on.
@@ -56,6 +68,7 @@ extension ExperimentConfig.SplitProtocol: ConfigChoice {}
 extension ExperimentConfig.DatasetName: ConfigChoice {}
 extension ExperimentConfig.Precision: ConfigChoice {}
 extension ExperimentConfig.OptimizerName: ConfigChoice {}
+extension ExperimentConfig.LearningRateScheduleName: ConfigChoice {}
 extension ExperimentConfig.BFDInput: ConfigChoice {}
 // The network's and the geometry's own enums are the config's choices too: `model.init` is
 // ``WeightInit``, `bfd.outputs` ``OutputVariant``, `bfd.method` ``BFDMethod`` and

@@ -101,6 +101,29 @@ extension ExperimentConfig {
         .value(
             "optimizer.epsilon", \.optimizer.epsilon, .number, default: 1e-7, "number > 0", "Adam denominator guard",
             check: .above(0)),
+        .value(
+            "optimizer.path_epsilon", \.optimizer.pathEpsilon, .number, default: 1e-12, "number > 0",
+            "Path-SGD: the floor of κ (a dead path, κ = 0, takes no step)", check: .above(0)),
+        .choice(
+            "optimizer.schedule", \.optimizer.schedule, default: .constant,
+            "learning rate after the warm-up: constant, lr·decay_factor^⌊epoch/decay_epochs⌋ (step), or half a cosine from lr to lr_min over the run (cosine); logged per step as /train/lr"),
+        .value(
+            "optimizer.warmup_steps", \.optimizer.warmupSteps, .integer, default: 0, "integer >= 0",
+            "linear warm-up: step k < W uses (k+1)/W of the scheduled rate", check: .atLeast(0)),
+        .value(
+            "optimizer.decay_epochs", \.optimizer.decayEpochs, .integer, default: 100, "integer >= 1",
+            "step schedule: epochs between decays", check: .atLeast(1)),
+        .value(
+            "optimizer.decay_factor", \.optimizer.decayFactor, .number, default: 0.1, "number in (0, 1]",
+            "step schedule: each decay multiplies the rate by this",
+            check: .custom { value, key, check throws(ConfigError) in
+                try check.that(
+                    value > 0 && value <= 1, key, "must be in (0, 1], found \(ConfigYAMLText.short(value))",
+                    hint: "e.g. 0.1")
+            }),
+        .value(
+            "optimizer.lr_min", \.optimizer.lrMin, .number, default: 0, "number in [0, lr]",
+            "cosine schedule: the rate it ends at", check: .atLeast(0.0)),
 
         .section("checkpoints", "when to checkpoint and measure; exactly one of epochs and every"),
         .nullable(

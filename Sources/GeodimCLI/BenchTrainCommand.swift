@@ -15,7 +15,8 @@ struct BenchTrainCommand: ParsableCommand {
             (b) 784-256-256-10 and (c) 784-1024-1024-10 on 60,000, batch 256, float32, plain SGD: \
             time per epoch, samples/s, achieved GFLOP/s (forward and backward GEMM flops counted \
             exactly) against the peak, and the share of step time outside GEMM (1 − the time of \
-            the same GEMMs replayed alone). Prints Markdown tables for BENCHMARKS.md.
+            the same GEMMs replayed alone); and the same epochs with Path-SGD (p = 2, unfused) \
+            for its time per step against SGD's. Prints Markdown tables for BENCHMARKS.md.
             """)
 
     @Option(name: .long, help: "Settings to run, comma-separated: a, b, c.")
@@ -35,6 +36,9 @@ struct BenchTrainCommand: ParsableCommand {
 
     @Option(name: .long, help: "Square sgemm sizes for the peak, comma-separated.")
     var peakSizes = "2048,3072"
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Also time Path-SGD on every setting and thread count.")
+    var pathSgd = true
 
     @Option(name: .long, help: "MNIST directory, or `synthetic` for random inputs of the same shapes.")
     var data = "data/mnist"
@@ -57,6 +61,7 @@ struct BenchTrainCommand: ParsableCommand {
         options.smallEpochs = smallEpochs
         options.repetitions = repetitions
         options.dataDirectory = data == "synthetic" ? nil : data
+        options.pathSGD = pathSgd
 
         let command = "geodim bench train " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
         say("command : \(command)")

@@ -25,7 +25,7 @@ final class TrainingEngine<S: BLASScalar> {
         self.architecture = architecture
         self.parameters = parameters
         gradient = [S](repeating: 0, count: parameters.count)
-        self.optimizer = OptimizerState(settings: optimizer, parameterCount: parameters.count)
+        self.optimizer = OptimizerState(settings: optimizer, architecture: architecture)
         workspace = MLPWorkspace(architecture, capacity: batchSize)
         evaluationWorkspace = MLPWorkspace(architecture, capacity: evaluationBatchSize)
         trainInputs = train.inputs.map { S($0) }
@@ -36,8 +36,11 @@ final class TrainingEngine<S: BLASScalar> {
 
     var trainCount: Int { trainLabels.count }
 
-    /// η, as the optimizer's settings hold it (for the log).
+    /// η, as the optimizer's settings hold it: the rate of the last step (for the log).
     var learningRate: Double { optimizer.settings.learningRate }
+
+    /// Sets η for the next steps (the schedule's value; the optimizer's state stays).
+    func setLearningRate(_ eta: Double) { optimizer.setLearningRate(eta) }
 
     /// One optimizer step on the training rows `indices` (at most the batch size).
     /// Returns the mini-batch mean loss before the update.

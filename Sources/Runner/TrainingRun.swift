@@ -324,7 +324,22 @@ public enum TrainingRun {
             return .adam(learningRate: section.lr, beta1: section.beta1, beta2: section.beta2,
                          epsilon: section.epsilon, weightDecay: section.weightDecay,
                          decoupled: section.decoupledWeightDecay)
+        case .pathSGD:
+            return .pathSGD(learningRate: section.lr, momentum: section.momentum, nesterov: section.nesterov,
+                            epsilon: section.pathEpsilon)
         }
+    }
+
+    /// The learning-rate schedule of `config`, for epochs of `stepsPerEpoch` steps: the step
+    /// schedule decays every `decay_epochs` epochs, the cosine spans all `training.epochs`.
+    static func learningRateSchedule(_ config: ExperimentConfig, stepsPerEpoch: Int) -> LearningRateSchedule {
+        let section = config.optimizer
+        let decay: LearningRateSchedule.Decay = switch section.schedule {
+        case .constant: .constant
+        case .step: .step(every: max(1, section.decayEpochs * stepsPerEpoch), factor: section.decayFactor)
+        case .cosine: .cosine(totalSteps: config.training.epochs * stepsPerEpoch, minimum: section.lrMin)
+        }
+        return LearningRateSchedule(base: section.lr, decay: decay, warmupSteps: section.warmupSteps)
     }
 
     private static func startupTable(

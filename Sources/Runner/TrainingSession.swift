@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import Linalg
 import Network
+import Optimizers
 import RunLog
 import SeededRandom
 import Timing
@@ -119,6 +120,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         let trainCount = engine.trainCount
         let ranges = batchRanges(count: trainCount, batchSize: config.training.batchSize)
         let stepsPerEpoch = ranges.count
+        // η is a function of the step alone: a resumed run picks it up from its step count.
+        let schedule = TrainingRun.learningRateSchedule(config, stepsPerEpoch: stepsPerEpoch)
         let progress = ProgressBar(totalEpochs: epochs, stepsPerEpoch: stepsPerEpoch, checkpointEpochs: checkpointEpochs)
         self.progress = progress
 
@@ -140,6 +143,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
                     trainingTime += seconds(clock.now - epochStart)
                     return try stop()
                 }
+                engine.setLearningRate(schedule.learningRate(stepsTaken: position.step))
                 let loss = engine.step(indices: order[ranges[position.batchesIntoEpoch]])
                 position.step += 1
                 position.batchesIntoEpoch += 1

@@ -12,6 +12,8 @@ import TestSupport
 /// Tolerance, as max |θ_geodim − θ_ref| / max |θ_ref| per layer and kind (weights, biases):
 /// - float64: 1e-11 (measured ≤ 2e-14: a few hundred ulps after 48 steps);
 /// - float32, SGD with and without momentum: 1e-5 (measured ≤ 6e-7, ≈ 5 ulps of float32);
+/// - float32, Path-SGD: 1e-5, as SGD (its κ is computed in float32 here, in float64 by the
+///   reference; the schedules' rates are computed in float64 by both);
 /// - float32, Adam: a quarter of one Adam step, max |θ_geodim − θ_ref| ≤ 0.25·η (η = 1e-3), in
 ///   absolute terms. Adam moves every parameter by about η per step whatever its gradient's
 ///   size (m̂/(√v̂ + ε)), so a gradient entry near zero whose float32 rounding differs between
@@ -64,6 +66,16 @@ private let cases: [Case] = [
     Case(name: "adamw (decoupled)", overrides: [
         "optimizer.name=adam", "optimizer.lr=0.001", "optimizer.weight_decay=0.1", "optimizer.decoupled_weight_decay=true",
     ], float32Tolerance: 0.25 * 0.001),
+    // Path-SGD's reference computes κ in float64 by its own dynamic programming over the DAG.
+    Case(name: "path_sgd", overrides: ["optimizer.name=path_sgd", "optimizer.lr=0.1"], float32Tolerance: 1e-5),
+    Case(name: "path_sgd nesterov, cosine with warm-up", overrides: [
+        "optimizer.name=path_sgd", "optimizer.lr=0.05", "optimizer.momentum=0.9", "optimizer.nesterov=true",
+        "optimizer.schedule=cosine", "optimizer.warmup_steps=5", "optimizer.lr_min=0.001",
+    ], float32Tolerance: 1e-5),
+    Case(name: "sgd momentum, step decay", overrides: [
+        "optimizer.momentum=0.9", "optimizer.lr=0.05", "optimizer.schedule=step", "optimizer.decay_epochs=1",
+        "optimizer.decay_factor=0.5",
+    ], float32Tolerance: 1e-5),
 ]
 
 /// Trains ``referenceConfig`` with `overrides` and `--dump-batches` (plus `arguments`) in a
@@ -117,6 +129,11 @@ struct ReferenceTrainerTests {
             } else {
                 let tolerance = precision == "float64" ? 1e-11 : optimizerCase.float32Tolerance
                 #expect(difference <= tolerance, "\(optimizerCase) \(precision): relative difference \(difference) > \(tolerance); \(report)")
+            }
+            if optimizerCase.overrides.contains(where: { $0.hasPrefix("optimizer.schedule") }) {
+                // /train/lr holds the scheduled rate of each step, as the reference computes it.
+                let lrDifference = report["lr_max_relative_difference"] as? Double ?? .infinity
+                #expect(lrDifference <= 1e-15, "\(optimizerCase): logged lr differs from the schedule by \(lrDifference)")
             }
         }
     }

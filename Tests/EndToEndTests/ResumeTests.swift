@@ -71,6 +71,47 @@ struct ResumeTests {
         try expectSameRun(reference, directory)
     }
 
+    /// The schedule is a function of the step alone, so a resumed run continues it exactly;
+    /// Path-SGD's momentum buffer is its only state (κ is recomputed every step). Stopped
+    /// mid-epoch (step 25) and at an epoch end (38), then finished.
+    @Test("scheduled runs resume exactly: Path-SGD with momentum, cosine and warm-up; SGD momentum, step decay and warm-up",
+          arguments: [
+              ["optimizer.name=path_sgd", "optimizer.schedule=cosine", "optimizer.warmup_steps=10", "optimizer.lr_min=0.001"],
+              ["optimizer.schedule=step", "optimizer.decay_epochs=1", "optimizer.decay_factor=0.5", "optimizer.warmup_steps=4"],
+          ])
+    func scheduledRunsResume(extra: [String]) throws {
+        let scratch = try Scratch("resume-schedule")
+        let reference = try straight(scratch, "straight", extra)
+        let directory = scratch.runs + "/stopped"
+        let first = try scratch.geodim(
+            ["train", scratch.configPath, "--run-dir", directory, "--stop-at-step", "25"] + scratch.placement + extra)
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try scratch.geodim(["resume", directory, "--stop-at-step", "38"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let third = try scratch.geodim(["resume", directory])
+        #expect(third.status == 0, "\(third.stderr)")
+        try expectSameRun(reference, directory)
+        // /train/lr against the schedule's closed form (19 steps an epoch, 4 epochs, lr 0.05).
+        let rates = try runPython(script: #"""
+            import sys, math, numpy as np, geodim_log
+            run = geodim_log.read_run(sys.argv[1], spectra=False, params=False, inputs=False)
+            k = run.train.step.astype(np.int64) - 1  # updates taken before each logged step
+            cosine = sys.argv[2] == "cosine"
+            W = 10 if cosine else 4
+            warm = np.where(k < W, (k + 1) / W, 1.0)
+            if cosine:
+                T = 4 * 19 - W
+                t = np.clip(k - W, 0, T)
+                expected = warm * (0.001 + (0.05 - 0.001) * (1 + np.cos(np.pi * t / T)) / 2)
+            else:
+                expected = 0.05 * warm * 0.5 ** (k // 19)
+            print(len(k), float(np.max(np.abs(run.train.lr - expected) / expected)), len(set(run.train.lr)) > 3)
+            """#, arguments: [directory + "/log.h5", extra.contains("optimizer.schedule=cosine") ? "cosine" : "step"])
+        let fields = rates.stdout.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(fields.count == 3 && fields[0] == "25" && fields[2] == "True", "\(rates.stdout)\(rates.stderr)")
+        #expect((Double(fields.count == 3 ? fields[1] : "") ?? 1) < 1e-15, "lr vs the schedule: \(rates.stdout)")
+    }
+
     @Test("a changed config is refused naming the keys; --force continues; fixed keys never change")
     func changedConfigIsRefusedUnlessForced() throws {
         let scratch = try Scratch("resume-config")

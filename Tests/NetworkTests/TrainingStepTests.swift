@@ -15,10 +15,11 @@ import TestSupport
         .sgd(learningRate: 0.1, momentum: 0, nesterov: false, weightDecay: 0.01),
         .sgd(learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01),
         .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.1, decoupled: true),
+        .pathSGD(learningRate: 0.05, momentum: 0.9, nesterov: false, epsilon: 1e-12),
     ]
 
     /// Widths off and on the 16-lane and 8-lane vector widths, so the kernels' tails run.
-    @Test(arguments: [[37, 33, 17, 5], [20, 48, 32, 10]], [0, 1, 2, 3])
+    @Test(arguments: [[37, 33, 17, 5], [20, 48, 32, 10]], [0, 1, 2, 3, 4])
     func leanStepEqualsTheStraightforwardStep(sizes: [Int], optimizerIndex: Int) {
         let settings = Self.settings[optimizerIndex]
         let problem = Problem(sizes: sizes, n: 50, seed: 40 + UInt64(optimizerIndex))
@@ -40,7 +41,7 @@ import TestSupport
         let inputs = problem.inputs.map { S($0) }
         var leanParameters = problem.parameters.map { S($0) }
         var plainParameters = leanParameters
-        var leanOptimizer = OptimizerState<S>(settings: settings, parameterCount: leanParameters.count)
+        var leanOptimizer = OptimizerState<S>(settings: settings, architecture: architecture)
         var plainOptimizer = leanOptimizer
         var gradient = [S](repeating: .nan, count: leanParameters.count)
         let workspace = MLPWorkspace<S>(architecture, capacity: 16)

@@ -141,7 +141,7 @@ struct ConfigErrorTests {
         let error = try #require(ConfigFixture.error(yaml))
         #expect(error.kind == .invalidValue)
         #expect(error.description == """
-            test.yaml: optimizer.name: expected one of sgd, adam, found "sgdd" \
+            test.yaml: optimizer.name: expected one of sgd, adam, path_sgd, found "sgdd" \
             (hint: did you mean sgd?)
             """)
         let output = try #require(
@@ -199,6 +199,11 @@ struct ConfigErrorTests {
          "is used by adam only, found true with optimizer.name sgd"),
         ("optimizer.beta2=1.0", "optimizer.beta2", "must be in [0, 1), found 1"),
         ("optimizer.epsilon=0", "optimizer.epsilon", "must be a finite number > 0, found 0"),
+        ("optimizer.path_epsilon=0", "optimizer.path_epsilon", "must be a finite number > 0, found 0"),
+        ("optimizer.warmup_steps=-1", "optimizer.warmup_steps", "must be >= 0, found -1"),
+        ("optimizer.decay_epochs=0", "optimizer.decay_epochs", "must be >= 1, found 0"),
+        ("optimizer.decay_factor=0", "optimizer.decay_factor", "must be in (0, 1], found 0"),
+        ("optimizer.lr_min=-1", "optimizer.lr_min", "must be a finite number >= 0, found -1"),
         ("checkpoints.every=0", "checkpoints.every", "must be >= 1, found 0"),
         ("bfd.inputs=[train, test, train]", "bfd.inputs", "lists train twice"),
         ("bfd.outputs=[]", "bfd.outputs", "must list at least one of logits, softmax, centred"),
@@ -221,6 +226,27 @@ struct ConfigErrorTests {
         #expect(error.kind == .invalidValue)
         #expect(error.key == key)
         #expect(error.problem == problem)
+    }
+
+    /// Checks between keys of the optimizer section that the table's own ranges cannot make.
+    @Test(arguments: [
+        (["optimizer.name=path_sgd", "optimizer.weight_decay=0.01"], "optimizer.weight_decay",
+         "is not used by path_sgd, found 0.01"),
+        (["optimizer.name=path_sgd", "optimizer.decoupled_weight_decay=true"], "optimizer.decoupled_weight_decay",
+         "is used by adam only, found true with optimizer.name path_sgd"),
+        (["optimizer.schedule=cosine", "optimizer.lr_min=0.2"], "optimizer.lr_min",
+         "must be <= optimizer.lr (0.1) for the cosine schedule, found 0.2"),
+    ])
+    func optimizerKeysMustAgree(overrides: [String], key: String, problem: String) throws {
+        let error = try #require(ConfigFixture.error(ConfigFixture.minimal, overrides: overrides))
+        #expect(error.kind == .invalidValue)
+        #expect(error.key == key)
+        #expect(error.problem == problem)
+        // Path-SGD with momentum and Nesterov, and a step schedule with a floor above lr, are fine.
+        #expect(ConfigFixture.error(ConfigFixture.minimal, overrides: [
+            "optimizer.name=path_sgd", "optimizer.momentum=0.9", "optimizer.nesterov=true",
+            "optimizer.schedule=step", "optimizer.lr_min=0.2",
+        ]) == nil)
     }
 
     @Test func negativeLearningRateInTheFile() throws {
@@ -284,7 +310,7 @@ struct ConfigErrorTests {
         let error = try #require(ConfigFixture.error(
             ConfigFixture.minimal, overrides: ["optimizer.name=adam", "optimizer.momentum=0.9"]))
         #expect(error.key == "optimizer.momentum")
-        #expect(error.problem == "is used by sgd only, found 0.9 with optimizer.name adam")
+        #expect(error.problem == "is used by sgd and path_sgd only, found 0.9 with optimizer.name adam")
     }
 
     @Test func bfdTrainSamplesMustFitTheTrainingSet() throws {

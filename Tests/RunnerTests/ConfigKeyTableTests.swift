@@ -45,5 +45,11 @@ struct ConfigKeyTableTests {
         #expect(fixed.isSuperset(of: ["data.dataset", "data.classes"]))  // they decide the data and the output width
         #expect(fixed.isSuperset(of: ["bfd.exact", "bfd.exact_primes", "bfd.exact_prime_bits", "bfd.exact_matrix"]))  // they shape the log
         #expect(!fixed.contains("bfd.gram_side"))  // logged per checkpoint; the rank does not depend on it
+        // η and its schedule, like optimizer.lr, may change on a resume (with --force); the optimizer may not.
+        #expect(fixed.contains("optimizer.name"))
+        #expect(fixed.isDisjoint(with: [
+            "optimizer.path_epsilon", "optimizer.schedule", "optimizer.warmup_steps", "optimizer.decay_epochs",
+            "optimizer.decay_factor", "optimizer.lr_min",
+        ]))
     }
 }

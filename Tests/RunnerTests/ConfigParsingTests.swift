@@ -39,6 +39,12 @@ enum ConfigFixture {
           beta1: 0.8
           beta2: 0.99
           epsilon: 1.0e-8
+          path_epsilon: 1.0e-9
+          schedule: cosine
+          warmup_steps: 100
+          decay_epochs: 50
+          decay_factor: 0.5
+          lr_min: 1.0e-5
         checkpoints:
           epochs: [0, 40, 80, 280, 680]
         bfd:
@@ -119,6 +125,12 @@ struct ConfigParsingTests {
         expected.optimizer.beta1 = 0.8
         expected.optimizer.beta2 = 0.99
         expected.optimizer.epsilon = 1e-8
+        expected.optimizer.pathEpsilon = 1e-9
+        expected.optimizer.schedule = .cosine
+        expected.optimizer.warmupSteps = 100
+        expected.optimizer.decayEpochs = 50
+        expected.optimizer.decayFactor = 0.5
+        expected.optimizer.lrMin = 1e-5
         expected.checkpoints.epochs = [0, 40, 80, 280, 680]
         expected.bfd.enabled = true
         expected.bfd.inputs = [.test, .random]
@@ -159,6 +171,9 @@ struct ConfigParsingTests {
         #expect(config.optimizer.weightDecay == 0 && !config.optimizer.decoupledWeightDecay)
         #expect(config.optimizer.beta1 == 0.9 && config.optimizer.beta2 == 0.999)
         #expect(config.optimizer.epsilon == 1e-7)
+        #expect(config.optimizer.pathEpsilon == 1e-12 && config.optimizer.schedule == .constant)
+        #expect(config.optimizer.warmupSteps == 0 && config.optimizer.decayEpochs == 100)
+        #expect(config.optimizer.decayFactor == 0.1 && config.optimizer.lrMin == 0)
         #expect(config.bfd.enabled && config.bfd.spectrum)
         #expect(config.bfd.inputs == [.train, .test, .random])
         #expect(config.bfd.outputs == [.logits])
@@ -240,7 +255,7 @@ struct ConfigParsingTests {
         #expect(keys.contains("optimizer.decoupled_weight_decay"))
         #expect(keys.last == "logging.save_params")
         #expect(Set(keys).count == keys.count)
-        #expect(ExperimentConfig.leafKeys.count == 51)
+        #expect(ExperimentConfig.leafKeys.count == 57)
         #expect(ExperimentConfig.schema.allSatisfy { !$0.summary.isEmpty })
     }
 }

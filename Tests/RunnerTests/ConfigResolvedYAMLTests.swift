@@ -50,6 +50,12 @@ struct ConfigResolvedYAMLTests {
               beta1: 0.9
               beta2: 0.999
               epsilon: 1.0e-07
+              path_epsilon: 1.0e-12
+              schedule: constant
+              warmup_steps: 0
+              decay_epochs: 100
+              decay_factor: 0.1
+              lr_min: 0.0
             checkpoints:
               every: 5
             bfd:
