@@ -5,8 +5,8 @@ from .reader import LogError, check_format, open_log, read_run, read_sweep
 
 EVIDENCE = ("rank", "rank_numpy", "rank_gap", "rank_relative", "upper_bound", "clear", "gap_ratio", "floor",
             "tolerance", "sigma_above", "sigma_below", "rules_disagree", "seconds", "gram_side")
-"""The per-checkpoint evidence columns of a BFD series, in checkpoints_frame's order (then the
-exact_* columns a log with bfd.exact holds)."""
+"""The per-checkpoint evidence columns of a BFD series, in checkpoints_frame's order (then any
+other 1-D column of the group, such as rank_exact and exact_* with bfd.exact)."""
 
 
 def _log_path(path):
@@ -29,7 +29,8 @@ def open_run(path, engine="h5netcdf"):
 def checkpoints_frame(path):
     """A tidy pandas DataFrame: one row per checkpoint x source x output, with the checkpoint's
     step, epoch, losses and accuracies, the series' attributes (row_cap, n, method, rank_rule)
-    and its evidence columns (EVIDENCE, then exact_* columns, when logged). Reads complete rows
+    and its evidence columns (EVIDENCE, then every other 1-D column the group holds: rank_exact,
+    exact_*, pattern_* with bfd.exact). Reads complete rows
     only, like read_run; works on every format version. Needs pandas."""
     import h5py
     import pandas as pd
@@ -51,8 +52,9 @@ def checkpoints_frame(path):
                 if values is not None:
                     columns[name] = values
             group = f["checkpoints/bfd/" + series.name]
-            for name, d in group.items():
-                if name.startswith("exact_") and isinstance(d, h5py.Dataset) and d.ndim == 1:
+            for name, d in group.items():   # rank_exact, exact_*, pattern_*: any other 1-D column
+                scale = d.attrs.get("CLASS") == b"DIMENSION_SCALE" if isinstance(d, h5py.Dataset) else True
+                if name not in columns and not scale and d.ndim == 1:
                     columns[name] = d[:k].astype(bool) if name == "exact_certified" else d[:k]
             frames.append(pd.DataFrame(columns))
     if not frames:
