@@ -254,7 +254,7 @@ class Run:
     params: Optional[list]
     """one Layer per layer, inputs first; None without logging.save_params (or when not read)"""
     stored_rows: dict
-    """dataset path under /train, /checkpoints or /params (e.g. `checkpoints/bfd/test_logits/rank`)
+    """growing dataset path under /train, /checkpoints or /params (e.g. `checkpoints/bfd/test_logits/rank`; not the index coordinates)
     -> rows on disk along axis 0 before the cut: after a crash a column may hold one more,
     partial, row than `len(checkpoints)` or `len(train.step)`"""
 
@@ -276,6 +276,13 @@ class Run:
 
 
 # MARK: - Reading
+
+
+def index_coordinate(dataset):
+    """Whether `dataset` is a fixed index coordinate of format version 2 (a dimension scale
+    such as `sv_index`, `layer` or `neuron`), as opposed to a growing per-row dataset; the
+    growing step scales (`/train/step`, `/checkpoints/step`, `/params/step`) are not."""
+    return plain(dataset.attrs.get("CLASS")) == "DIMENSION_SCALE" and dataset.name.rsplit("/", 1)[-1] != "step"
 
 
 def read_run(path, *, spectra=True, params=True, inputs=True):
@@ -351,7 +358,7 @@ def read_run(path, *, spectra=True, params=True, inputs=True):
         for top in ("train", "checkpoints", "params"):
             if top in f:
                 f[top].visititems(lambda name, obj, top=top: stored.__setitem__(f"{top}/{name}", obj.shape[0])
-                                  if isinstance(obj, h5py.Dataset) and obj.ndim >= 1 else None)
+                                  if isinstance(obj, h5py.Dataset) and obj.ndim >= 1 and not index_coordinate(obj) else None)
 
         meta = f["meta"]
         root = attributes(f)
