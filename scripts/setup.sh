@@ -3,8 +3,10 @@
 #   apt: OpenBLAS (BLAS + LAPACK), HDF5 (C library + tools), zlib, pkg-config, and FFLAS-FFPACK
 #        with Givaro and GMP (exact linear algebra modulo primes, for the exact BFD), and
 #        dataset-fashion-mnist (Fashion-MNIST in /usr/share/datasets/fashion-mnist, data.dataset: fashion_mnist)
-#   pip: h5py (the external reader the tests use), numpy, and tensorboard (its event reader checks
-#        `geodim export --tensorboard` in the tests)
+#   pip: h5py (the external reader the tests use), numpy, tensorboard (its event reader checks
+#        `geodim export --tensorboard` in the tests), and netCDF4, h5netcdf, xarray, pandas
+#        (the netCDF/xarray readers the tests check logs against, and python/geodim_log's frames);
+#   apt: netcdf-bin (ncdump, which the tests run on a log)
 # With --plots it also installs matplotlib from PyPI, for scripts/plot_run.py and
 # scripts/reproduce.py:
 #   bash scripts/setup.sh --plots
@@ -18,7 +20,7 @@ for argument in "$@"; do
   esac
 done
 
-apt_packages=(libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev pkg-config fflas-ffpack libgivaro-dev libgmp-dev dataset-fashion-mnist)
+apt_packages=(libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev pkg-config fflas-ffpack libgivaro-dev libgmp-dev dataset-fashion-mnist netcdf-bin)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,6 +40,10 @@ fi
 if ! python3 -c "import tensorboard" 2>/dev/null; then
   echo "setup: installing tensorboard from PyPI (its event reader checks geodim export --tensorboard)"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore tensorboard
+fi
+if ! python3 -c "import netCDF4, h5netcdf, xarray, pandas" 2>/dev/null; then
+  echo "setup: installing netCDF4, h5netcdf, xarray and pandas from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore netCDF4 h5netcdf xarray pandas
 fi
 
 if [ "$plots" -eq 1 ] && ! python3 -c "import matplotlib" 2>/dev/null; then

@@ -52,6 +52,9 @@ struct RunLogHandles {
     let bfd: [[String: HDF5Dataset]]
     let neurons: [[String: HDF5Dataset]]
     let parameters: [(weight: HDF5Dataset, bias: HDF5Dataset)]
+    /// /params/step, the checkpoint steps again for /params' own dimension (format version 2;
+    /// nil in version-1 logs and without parameters).
+    let parameterStep: HDF5Dataset?
     /// /checkpoints/cffd datasets (empty when the layout logs no CFFD).
     let cffd: [String: HDF5Dataset]
 
@@ -65,6 +68,7 @@ struct RunLogHandles {
             for name in group.keys.sorted() { datasets.append(group[name]!) }
         }
         for layer in parameters { datasets += [layer.weight, layer.bias] }
+        if let parameterStep { datasets.append(parameterStep) }
         return datasets
     }
 
@@ -94,7 +98,9 @@ struct RunLogHandles {
             neurons.append(datasets)
         }
         var parameters: [(weight: HDF5Dataset, bias: HDF5Dataset)] = []
+        var parameterStep: HDF5Dataset?
         if layout.saveParameters {
+            if try root.group("params").childNames().contains("step") { parameterStep = try root.dataset("params/step") }
             for layer in 0..<(layout.layerSizes.count - 1) {
                 parameters.append((try root.dataset("params/layer\(layer)/weight"), try root.dataset("params/layer\(layer)/bias")))
             }
@@ -111,7 +117,7 @@ struct RunLogHandles {
             checkpointColumns: (try root.dataset("checkpoints/epoch"), try root.dataset("checkpoints/wall_time_s"),
                                 try root.dataset("checkpoints/train_loss"), try root.dataset("checkpoints/train_accuracy"),
                                 try root.dataset("checkpoints/test_loss"), try root.dataset("checkpoints/test_accuracy")),
-            bfd: bfd, neurons: neurons, parameters: parameters, cffd: cffd)
+            bfd: bfd, neurons: neurons, parameters: parameters, parameterStep: parameterStep, cffd: cffd)
     }
 }
 
@@ -133,7 +139,9 @@ extension RunLogWriter {
         let meta = try root.createGroup("meta")
         let configDataset = try meta.createStringDataset("config_yaml", value: metadata.configYAML)
         try configDataset.attributes.set("description", "the fully resolved config; geodim train accepts it as is")
-        try meta.createStringDataset("overrides", values: metadata.overrides)
+        let overrides = try meta.createStringDataset("overrides", values: metadata.overrides)
+        try overrides.attachDimensionScale(
+            indexScale("override", in: meta, count: metadata.overrides.count, description: "position on the command line"))
         try meta.attributes.set("command_line", metadata.commandLine)
         try meta.attributes.set("seed", metadata.seed)
         try meta.attributes.set("architecture", metadata.layerSizes.map(String.init).joined(separator: "-"))
@@ -147,6 +155,13 @@ extension RunLogWriter {
 
         // /data
         let data = try root.createGroup("data")
+        let trainSample = try indexScale("train_sample", in: data, count: inputs.trainIndices.count, description: "position in the training set")
+        let testSample = try indexScale("test_sample", in: data, count: inputs.testIndices.count, description: "position in the test set")
+        let bfdTrainInput = try indexScale(
+            "bfd_train_input", in: data, count: inputs.bfdTrainIndices.count, description: "training input of the BFD, in Jacobian row order")
+        let bfdTestInput = try indexScale(
+            "bfd_test_input", in: data, count: inputs.bfdTestIndices.count, description: "test input of the BFD, in Jacobian row order")
+        let pixel = try indexScale("pixel", in: data, count: inputs.randomFeatureCount, description: "input feature (pixel) index")
         try describe(
             data.createDataset("train_indices", values: inputs.trainIndices),
             "pooled MNIST index: i < 60000 is image i of train-images-idx3-ubyte, else image i - 60000 of t10k-images-idx3-ubyte")
@@ -159,6 +174,10 @@ extension RunLogWriter {
         try describe(
             data.createDataset("bfd_test_indices", values: inputs.bfdTestIndices),
             "pooled MNIST indices of the test inputs the BFD is measured on, in Jacobian row order")
+        for (name, scale) in [("train_indices", trainSample), ("train_labels", trainSample), ("test_indices", testSample),
+                              ("test_labels", testSample), ("bfd_train_indices", bfdTrainInput), ("bfd_test_indices", bfdTestInput)] {
+            try data.dataset(name).attachDimensionScale(scale)
+        }
         if !inputs.bfdTrainInputs.isEmpty, inputs.randomFeatureCount > 0 {
             let stored = try data.createDataset(
                 "bfd_train_inputs", values: inputs.bfdTrainInputs,
@@ -167,6 +186,8 @@ extension RunLogWriter {
                 stored,
                 "the training inputs the BFD is measured on, as trained on (MNIST images of bfd_train_indices plus N(0, std) noise)")
             try stored.attributes.set("noise_std", inputs.inputNoiseStd)
+            try stored.attachDimensionScale(bfdTrainInput)
+            try stored.attachDimensionScale(pixel, axis: 1)
         }
         let randomCount = inputs.randomFeatureCount > 0 ? inputs.randomInputs.count / inputs.randomFeatureCount : 0
         let random = try data.createDataset(
@@ -174,6 +195,9 @@ extension RunLogWriter {
         try describe(random, "Gaussian random inputs the BFD is measured on, N(mean, std) per pixel")
         try random.attributes.set("mean", inputs.randomMean)
         try random.attributes.set("std", inputs.randomStd)
+        let randomInput = try indexScale("random_input", in: data, count: randomCount, description: "Gaussian random input index")
+        try random.attachDimensionScale(randomInput)
+        try random.attachDimensionScale(pixel, axis: 1)
 
         // /train
         let train = try root.createGroup("train")
@@ -268,12 +292,16 @@ extension RunLogWriter {
                 datasets["exact_ranks"] = try group.createExtendableDataset(
                     "exact_ranks", of: Int64.self, rowShape: [exact.primeSlots])
                 try describe(datasets["exact_ranks"], "the rank modulo each prime of exact_primes (-1 = slot unused)")
+                let primeSlot = try indexScale("prime_slot", in: group, count: exact.primeSlots, description: "slot of exact_primes")
+                try attachTrailing([primeSlot], to: [datasets["exact_primes"], datasets["exact_ranks"]].compactMap { $0 })
             }
             if layout.storeSpectra {
                 let width = max(1, min(entry.rows, entry.parameterCount))
                 let spectrum = try group.createExtendableDataset(
                     "spectrum", of: Double.self, rowShape: [width], chunkRows: 1, compression: 4, fillValue: .nan)
                 try describe(spectrum, "singular values of J, descending, NaN-padded")
+                let index = try indexScale("sv_index", in: group, count: width, description: "position in the descending spectrum")
+                try attachTrailing([index], to: [spectrum])
                 datasets["spectrum"] = spectrum
             }
             for dataset in datasets.values { try dataset.attachDimensionScale(checkpointStep) }
@@ -290,6 +318,8 @@ extension RunLogWriter {
             try describe(alwaysActive, "hidden neurons active on every input of the set, per hidden layer")
             try describe(patterns, "distinct activation patterns over the set (linear regions it perceives)")
             for dataset in [dead, alwaysActive, patterns] { try dataset.attachDimensionScale(checkpointStep) }
+            let layer = try indexScale("layer", in: group, count: hiddenLayers, first: 1, description: "hidden layer, 1 = first")
+            try attachTrailing([layer], to: [dead, alwaysActive])
         }
 
         if layout.storeCFFD {
@@ -305,10 +335,15 @@ extension RunLogWriter {
             try describe(sizes, "batch sizes tried, in order, -1 padded")
             try describe(ranks, "BFD at each size, -1 padded")
             for dataset in [estimate, converged, sizes, ranks] { try dataset.attachDimensionScale(checkpointStep) }
+            try attachTrailing([indexScale("slot", in: group, count: slots, description: "position in the doubling sequence")],
+                               to: [sizes, ranks])
         }
 
         if layout.saveParameters {
             let params = try root.createGroup("params")
+            let parameterStep = try params.createExtendableDataset("step", of: Int64.self)
+            try describe(parameterStep, "optimizer steps done (a copy of /checkpoints/step)", units: "steps")
+            try parameterStep.makeDimensionScale(name: "step")
             for layer in 0..<(layout.layerSizes.count - 1) {
                 let fanIn = layout.layerSizes[layer], fanOut = metadata.layerSizes[layer + 1]
                 let group = try params.createGroup("layer\(layer)")
@@ -323,8 +358,12 @@ extension RunLogWriter {
                 }
                 try describe(weight, "W_l at each checkpoint, (out, in): z_(l+1) = W_l a_l + b_l")
                 try describe(bias, "b_l at each checkpoint")
-                try weight.attachDimensionScale(checkpointStep)
-                try bias.attachDimensionScale(checkpointStep)
+                try weight.attachDimensionScale(parameterStep)
+                try bias.attachDimensionScale(parameterStep)
+                let neuron = try indexScale("neuron", in: group, count: fanOut, description: "output neuron of the layer")
+                let input = try indexScale("input", in: group, count: fanIn, description: "input of the layer")
+                try attachTrailing([neuron, input], to: [weight])
+                try attachTrailing([neuron], to: [bias])
             }
         }
     }

@@ -155,7 +155,7 @@ public struct RunLogReading: Sendable {
             let childList = try group.childNames()
             let children = Set(childList)
             var evidence: [(name: String, values: [Double])] = []
-            for child in childList {
+            for child in childList where !RunLogWriter.bfdIndexScales.contains(child) {
                 guard let dataset = try? group.dataset(child), (try? dataset.shape.count) == 1 else { continue }
                 switch try dataset.elementType {
                 case .float64: evidence.append((child, try rows(dataset, Double.self)))

@@ -1,7 +1,7 @@
 /// The format identifier stored in the root attribute `format`.
 public let runLogFormat = "geodim-run"
 /// The layout version this build writes and the newest it reads.
-public let runLogFormatVersion: Int64 = 1
+public let runLogFormatVersion: Int64 = 2
 
 /// How a run ended (the root attribute `status`).
 public enum RunStatus: String, Sendable {

@@ -245,6 +245,7 @@ public final class RunLogWriter {
             try handles.cffd["ranks"]?.append(rows: padded(entry.ranks))
         }
         if layout.saveParameters {
+            try handles.parameterStep?.append(rows: [Int64(record.step)])
             var offset = 0
             for layer in 0..<(layout.layerSizes.count - 1) {
                 let fanIn = layout.layerSizes[layer], fanOut = layout.layerSizes[layer + 1]

@@ -20,7 +20,7 @@ struct InspectExportTests {
             k = len(f["checkpoints/step"])
             fixed = ["epoch", "step", "wall_time_s", "train_loss", "train_accuracy", "test_loss", "test_accuracy"]
             groups = {name: g for name, g in f["checkpoints/bfd"].items()}
-            columns = {name: [c for c, d in g.items() if isinstance(d, h5py.Dataset) and d.ndim == 1 and d.dtype.kind in "iuf"]
+            columns = {name: [c for c, d in g.items() if isinstance(d, h5py.Dataset) and d.ndim == 1 and d.dtype.kind in "iuf" and d.attrs.get("CLASS") != b"DIMENSION_SCALE"]
                        for name, g in groups.items()}
             cells = 0
             if kind == "json":

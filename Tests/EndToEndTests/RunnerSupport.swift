@@ -144,7 +144,7 @@ let compareLogsScript = #"""
     b.visititems(lambda n, o: other.append(n) if isinstance(o, h5py.Dataset) else None)
     if sorted(paths) != sorted(other):
         print("DIFFER: dataset sets", sorted(set(paths) ^ set(other))); sys.exit(0)
-    skip = ("wall_time_s", "seconds", "config_yaml", "overrides")
+    skip = ("wall_time_s", "seconds", "config_yaml", "overrides", "meta/override")   # the overrides and their index
     bad = [p for p in paths if not p.endswith(skip) and (a[p].shape != b[p].shape or a[p].dtype != b[p].dtype
            or not np.array_equal(a[p][()], b[p][()], equal_nan=a[p].dtype.kind == "f"))]
     print("DIFFER:", bad) if bad else print("IDENTICAL", len(paths))

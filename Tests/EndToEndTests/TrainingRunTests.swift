@@ -97,7 +97,7 @@ struct TrainingRunTests {
         if not cond:
             print("FAILED:", what); sys.exit(1)
     ok(run.root["format"] == "geodim-run", "format")
-    ok(run.format_version == 1 and run.root["format_version"] == 1, "format_version")
+    ok(run.format_version == 2 and run.root["format_version"] == 2, "format_version")
     ok(run.status == "completed", "status " + run.status)
     meta = run.meta
     cfg = run.config_yaml
