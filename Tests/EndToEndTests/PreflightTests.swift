@@ -213,8 +213,8 @@ struct PreflightTests {
 }
 
 /// Runs `executable` to completion with its output in files and returns its exit status,
-/// output and peak resident set size, which wait4 reports for exactly this child (ru_maxrss,
-/// kB on Linux).
+/// output and peak resident set size: that of geodim alone, as measured by a small python parent
+/// (RUSAGE_CHILDREN of its only child, ru_maxrss in kB on Linux).
 func runMeasuringPeak(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String, peakBytes: Int) {
     let folder = try makeTemporaryDirectory("rss")
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -225,11 +225,21 @@ func runMeasuringPeak(_ executable: String, _ arguments: [String]) throws -> (st
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+    // Linux records the spawning process's resident high-water mark in a vfork'd child at
+    // execve, so a child spawned straight from this (large, parallel) test process reports the
+    // test process's peak, not its own. A small python in between spawns geodim and reads the
+    // peak of its only child (RUSAGE_CHILDREN, which excludes python itself).
+    let peakPath = folder + "/peak"
+    let measure = "import resource, subprocess, sys\n"
+        + "code = subprocess.call(sys.argv[2:])\n"
+        + "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+        + "sys.exit(code if code >= 0 else 128 - code)\n"
+    let launcher = "/usr/bin/env"
+    var argv: [UnsafeMutablePointer<CChar>?] = ([launcher, "python3", "-c", measure, peakPath, executable] + arguments).map { strdup($0) } + [nil]
     var envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for pointer in argv + envp { free(pointer) } }
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
+    let spawned = posix_spawn(&pid, launcher, &actions, nil, &argv, &envp)
     guard spawned == 0 else { throw TestSupportError("posix_spawn \(executable) failed: \(spawned)") }
     var status: Int32 = 0
     var usage = rusage()
@@ -237,5 +247,6 @@ func runMeasuringPeak(_ executable: String, _ arguments: [String]) throws -> (st
     let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-    return (exit, out, err, usage.ru_maxrss * 1024)
+    let peak = (try? String(contentsOfFile: peakPath, encoding: .utf8)).flatMap { Int($0) } ?? Int.max / 2048
+    return (exit, out, err, peak * 1024)
 }
