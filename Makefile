@@ -3,7 +3,9 @@
 #   make test   installs what is missing, builds, runs the whole test suite
 #   make reproduce        every figure and table of docs/reproduction.md (about 1 hour on 2 cores)
 #   make reproduce-quick  the same figures at reduced size in runs/reproduce-quick/report (minutes)
-.PHONY: setup build demo test paper reproduce reproduce-quick clean
+#   make demonstrate      docs/demonstration/: the BFD where n·d > P − hidden, exact (about 1 hour on 2 cores)
+#   make demonstrate-quick  the same pipeline at smoke size in runs/demonstrate-quick/report (a minute)
+.PHONY: setup build demo test paper reproduce reproduce-quick demonstrate demonstrate-quick clean
 
 SWIFT ?= swift
 
@@ -26,6 +28,14 @@ reproduce: build
 reproduce-quick: build
 	bash scripts/setup.sh --plots
 	python3 scripts/reproduce.py --quick
+
+demonstrate: build
+	bash scripts/setup.sh --plots
+	python3 scripts/demonstrate.py
+
+demonstrate-quick: build
+	bash scripts/setup.sh --plots
+	python3 scripts/demonstrate.py --quick
 
 # The test suite includes the plotting and `reproduce.py --quick` smoke tests: they need matplotlib.
 test:

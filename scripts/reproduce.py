@@ -18,12 +18,8 @@ The report (figures, results.md with every table and the provenance of the logs)
 docs/reproduction/ for the full run and to runs/reproduce-quick/report/ for --quick.
 """
 import argparse
-import concurrent.futures
 import json
 import os
-import re
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -33,9 +29,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-import geodim_log  # noqa: E402  (scripts/, next to this file)
+import sweep_jobs  # noqa: E402  (scripts/, next to this file)
+from sweep_jobs import ROOT, fail, run_jobs  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = ["train", "test", "random"]
 COLOURS = {"train": "tab:blue", "test": "tab:orange", "random": "tab:green"}
 EXPERIMENTS = ["training-sgd", "training-adam", "width", "input-noise", "random-labels"]
@@ -44,84 +40,16 @@ EXPERIMENTS = ["training-sgd", "training-adam", "width", "input-noise", "random-
 QUICK_OVERRIDES = ["bfd.train_samples=100", "bfd.test_samples=100", "bfd.random_samples=100", "bfd.cffd_max_rows=3000"]
 
 
-def fail(message):
-    sys.exit(f"reproduce.py: {message}")
-
-
-# MARK: - Running the sweeps
-
-
-class Sweep:
+class Sweep(sweep_jobs.Sweep):
     """One config of configs/reproduce/: its sweep directory and points."""
 
     def __init__(self, name, geodim, overrides):
+        super().__init__(os.path.join("configs", "reproduce", name + ".yaml"), geodim, overrides)
         self.name = name
-        self.config = os.path.join("configs", "reproduce", name + ".yaml")
-        self.overrides = overrides
-        listing = run_quiet([geodim, "sweep", self.config, *overrides, "--list", "--json"])
-        try:
-            points = json.loads(listing)
-            self.count = len(points)
-            self.directory = os.path.dirname(points[0]["directory"])
-        except (ValueError, LookupError, TypeError) as error:
-            fail(f"{self.config}: cannot read the sweep listing ({error}): {listing[:200]!r}")
-
-    def logs(self):
-        """(values of the swept keys, log path) of every point, in index order."""
-        try:
-            sweep = geodim_log.read_sweep(self.directory)
-        except geodim_log.LogError as error:
-            fail(str(error))
-        return [(p.values, p.log_path) for p in sweep.points]
-
-
-def run_quiet(command):
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        fail(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr.strip()}")
-    return result.stdout
-
-
-def run_jobs(jobs, workers, log_dir):
-    """Runs (label, command) jobs `workers` at a time; returns {label: seconds}. Stops with an
-    error naming the first job that failed (after the running ones finish)."""
-    os.makedirs(log_dir, exist_ok=True)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    seconds = {}
-    failures = []
-
-    def run(job):
-        label, command = job
-        path = os.path.join(log_dir, re.sub(r"[^A-Za-z0-9._-]", "_", label) + ".txt")
-        start = time.monotonic()
-        with open(path, "w") as out:
-            code = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env).returncode
-        return label, code, time.monotonic() - start, path
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        for label, code, elapsed, path in pool.map(run, jobs):
-            seconds[label] = elapsed
-            state = "done" if code == 0 else f"FAILED (exit {code}; output in {path})"
-            print(f"  {label:<34} {elapsed:8.1f} s  {state}", flush=True)
-            if code != 0:
-                failures.append(label)
-    if failures:
-        fail(f"{len(failures)} job(s) failed: {', '.join(failures)}")
-    return seconds
-
-
-# MARK: - Reading logs
 
 
 def read_log(path):
-    """One completed log, without its spectra and parameters (the report does not need them)."""
-    try:
-        run = geodim_log.read_run(path, spectra=False, params=False, inputs=False)
-    except geodim_log.LogError as error:
-        fail(str(error))
-    if run.status != "completed":
-        fail(f"{path}: run status is {run.status!r}, not completed; run the reproduction again to finish it")
-    return run
+    return sweep_jobs.read_log(path, "the reproduction")
 
 
 def stack(logs, source, output, field="rank"):
@@ -413,8 +341,8 @@ def main():
         state = {"runs": runs, "jobs": args.jobs,
                  "command": "make reproduce-quick" if args.quick else "make reproduce"}
         start = time.monotonic()
-        jobs = [(f"{name} point {i}", [args.geodim, "sweep", sweep.config, *overrides, "--index", str(i)])
-                for name, sweep in sweeps.items() for i in range(sweep.count)]
+        jobs = [(f"{name} point {i}", command)
+                for name, sweep in sweeps.items() for i, command in enumerate(sweep.commands(args.geodim))]
         print(f"reproduce: {len(jobs)} points, {args.jobs} at a time, logs under {runs}", flush=True)
         state["seconds"] = run_jobs(jobs, args.jobs, os.path.join(runs, "job-output"))
         state["sweeps_s"] = time.monotonic() - start
