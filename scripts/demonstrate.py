@@ -19,7 +19,6 @@ Notation in the tables: `r!` an exact rank certified (it reaches its proven uppe
 `r~` an exact rank that holds with the failure probability listed beside it (the rank
 modulo random primes can only be too low), `r?` a float64 rank without a clear spectral gap.
 """
-import argparse
 import json
 import os
 import time
@@ -33,7 +32,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 import sweep_jobs  # noqa: E402  (scripts/, next to this file)
-from sweep_jobs import ROOT, fail, run_jobs  # noqa: E402
+from sweep_jobs import ROOT  # noqa: E402
 
 SOURCES = ["train", "test", "random"]
 OUTPUTS = ["logits", "centred", "softmax"]
@@ -107,6 +106,14 @@ def markdown_table(header, rows):
 # MARK: - Figures
 
 
+def save(fig, out_dir, name):
+    """Lays out, writes OUT_DIR/NAME and closes the figure; returns NAME."""
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, name), dpi=90)
+    plt.close(fig)
+    return name
+
+
 def legend_handles():
     handles = [Line2D([], [], color=COLOURS[s], linewidth=2, label=s) for s in SOURCES]
     handles += [Line2D([], [], color="black", marker="o", linestyle="-", label="exact (filled)"),
@@ -150,11 +157,7 @@ def training_figure(width, runs, out_dir):
     regime = "in" if first.bfd["train", "centred"].row_cap > parameter_bound(first) else "OUTSIDE"
     fig.suptitle(f"784-{width}-{width}-{width}-10 {regime} the regime n·d > P − hidden: the BFD during training, "
                  f"{len(runs[f'w{width}-sgd'])} seed(s) per optimizer, one line per seed", fontsize=10)
-    fig.tight_layout()
-    name = f"training-w{width}.png"
-    fig.savefig(os.path.join(out_dir, name), dpi=90)
-    plt.close(fig)
-    return name
+    return save(fig, out_dir, f"training-w{width}.png")
 
 
 def width_figure(runs, out_dir):
@@ -189,10 +192,7 @@ def width_figure(runs, out_dir):
     axes[0][0].legend(handles=handles, fontsize=7, loc="lower left")
     fig.suptitle("The BFD against the width, in the regime n·d > P − hidden (w = 5: n = 600; w = 10: n = 1,000)",
                  fontsize=10)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "width.png"), dpi=90)
-    plt.close(fig)
-    return "width.png"
+    return save(fig, out_dir, "width.png")
 
 
 def decomposition(log, source, k):
@@ -235,10 +235,7 @@ def decomposition_figure(runs, out_dir):
     axes[0][0].legend(handles=handles, fontsize=7, loc="lower left")
     fig.suptitle("Decomposing the BFD on the training inputs: what dead neurons and always-zero pixels explain "
                  "(down to the dotted bound), and what is left (dotted bound to the exact BFD)", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "decomposition.png"), dpi=90)
-    plt.close(fig)
-    return "decomposition.png"
+    return save(fig, out_dir, "decomposition.png")
 
 
 def sampling_figure(sampling, cffd, out_dir):
@@ -275,10 +272,7 @@ def sampling_figure(sampling, cffd, out_dir):
         ax.legend(fontsize=7, loc="lower right")
     fig.suptitle("The sampling theorem, measured: the BFD of random batches grows with n and stops at the CFFD",
                  fontsize=10)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "sampling.png"), dpi=90)
-    plt.close(fig)
-    return "sampling.png"
+    return save(fig, out_dir, "sampling.png")
 
 
 # MARK: - Tables and verdicts
@@ -354,17 +348,23 @@ def verdicts(runs):
         facts = []
         for width in WIDTHS:
             logs = [log for o in OPTIMIZERS for log in runs[f"w{width}-{o}"]]
-            start = [log.bfd[source, output].rank_exact[0] / bound_of(log, log.bfd[source, output]) for log in logs]
-            end = [log.bfd[source, output].rank_exact[-1] / bound_of(log, log.bfd[source, output]) for log in logs]
+            ratios = [log.bfd[source, output].rank_exact / bound_of(log, log.bfd[source, output]) for log in logs]
+            start = [r[0] for r in ratios]
+            end = [r[-1] for r in ratios]
+            peak = [r.max() for r in ratios]
             lower = sum(e < s for s, e in zip(start, end))
-            facts.append(dict(width=width, start=start, end=end, lower=lower, count=len(logs)))
+            below_peak = sum(e < p for p, e in zip(peak, end))
+            facts.append(dict(width=width, start=start, end=end, peak=peak, lower=lower, below_peak=below_peak,
+                              count=len(logs)))
         return facts
 
     def sentence(facts):
         parts = []
         for f in facts:
             parts.append(f"w = {f['width']}: {fraction(f['start'])} of the bound at initialisation, "
-                         f"{fraction(f['end'])} at the end, lower at the end in {f['lower']} of {f['count']} runs")
+                         f"{fraction(f['peak'])} at its largest checkpoint, {fraction(f['end'])} at the end; "
+                         f"lower at the end than at initialisation in {f['lower']} of {f['count']} runs, "
+                         f"than at its largest in {f['below_peak']} of {f['count']}")
         return "; ".join(parts)
 
     def answer(facts):
@@ -420,43 +420,9 @@ def verdicts(runs):
     return lines
 
 
-def provenance(all_logs, state):
-    commits = sorted({(str(log.meta.get("git_commit", "?")), str(log.meta.get("git_dirty", "?"))) for log in all_logs})
-    hosts = sorted({str(log.meta.get("host", "?")) for log in all_logs})
-    cpus = sorted({str(log.meta.get("cpu_model", "?")) for log in all_logs})
-    lines = ["## Provenance", "",
-             f"- Logs: {len(all_logs)} runs under `{os.path.relpath(state['runs'], ROOT)}` (not committed).",
-             "- geodim git commit of the logs: " + ", ".join(f"`{c}` (dirty: {d})" for c, d in commits) + ".",
-             f"- Host: {', '.join(hosts)}; CPU: {', '.join(cpus)}; {state.get('jobs', '?')} points at a time.",
-             f"- Command: `{state.get('command', '?')}`."]
-    if "wall_s" in state:
-        lines.append(f"- Total wall time: {state['wall_s'] / 60:.1f} min.")
-    seconds = sorted(state.get("seconds", {}).items(), key=lambda item: -item[1])
-    if seconds:
-        lines.append("- Longest points: " + ", ".join(f"{label} {s / 60:.1f} min" for label, s in seconds[:4]) + ".")
-    return lines
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke size: 100 inputs per set, 4 epochs, one seed")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="points run at a time (default: cores)")
-    parser.add_argument("--geodim", default=os.path.join(ROOT, ".build", "release", "geodim"))
-    parser.add_argument("--report-only", action="store_true", help="only redraw figures and tables from the logs")
-    parser.add_argument("--output", default=None,
-                        help="put the runs in OUTPUT/runs and the report in OUTPUT/report instead of the defaults")
-    args = parser.parse_args()
-    if args.jobs < 1:
-        fail(f"--jobs must be >= 1, found {args.jobs}")
-    if not os.access(args.geodim, os.X_OK):
-        fail(f"{args.geodim}: no geodim executable; build it first (swift build -c release) or pass --geodim")
-
-    if args.output:
-        runs_dir, report = (os.path.join(os.path.abspath(args.output), part) for part in ("runs", "report"))
-    else:
-        runs_dir = os.path.join(ROOT, "runs", "demonstrate-quick" if args.quick else "demonstrate")
-        report = os.path.join(runs_dir, "report") if args.quick else os.path.join(ROOT, "docs", "demonstration")
-    os.makedirs(report, exist_ok=True)
+    args = sweep_jobs.parse_report_arguments(__doc__.splitlines()[0], "smoke size: 100 inputs per set, 4 epochs, one seed")
+    runs_dir, report = sweep_jobs.report_paths(args, "demonstrate", "demonstration")
     common = [f"logging.runs_directory={runs_dir}", "threads=1"]
     sweeps = {}
     for name in EXPERIMENTS:
@@ -466,18 +432,10 @@ def main():
     state_path = os.path.join(runs_dir, "demonstrate-state.json")
 
     if args.report_only:
-        if not os.path.exists(state_path):
-            fail(f"{state_path}: no finished demonstration to report on; run without --report-only first")
-        with open(state_path) as f:
-            state = json.load(f)
+        state = sweep_jobs.load_state(state_path, "demonstration")
     else:
-        state = {"runs": runs_dir, "jobs": args.jobs,
-                 "command": "make demonstrate-quick" if args.quick else "make demonstrate"}
         start = time.monotonic()
-        jobs = [(f"{name} point {i}", command)
-                for name, sweep in sweeps.items() for i, command in enumerate(sweep.commands(args.geodim))]
-        print(f"demonstrate: {len(jobs)} points, {args.jobs} at a time, logs under {runs_dir}", flush=True)
-        state["seconds"] = run_jobs(jobs, args.jobs, os.path.join(runs_dir, "job-output"))
+        state = sweep_jobs.run_sweeps(sweeps, args, runs_dir, "demonstrate")
         state["wall_s"] = time.monotonic() - start
         with open(state_path, "w") as f:
             json.dump(state, f, indent=1)
@@ -505,7 +463,7 @@ def main():
     lines += ["Figures: " + ", ".join(f"`{name}`" for name in figures), ""]
     all_logs = [log for name in TRAINING for log in runs[name]] + [log for w in WIDTHS for _, log in sampling[w]]
     all_logs += list(cffd.values())
-    lines += provenance(all_logs, state)
+    lines += sweep_jobs.provenance(all_logs, state)
     with open(os.path.join(report, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"demonstrate: figures and results.md in {os.path.relpath(report, ROOT)}", flush=True)

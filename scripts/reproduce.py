@@ -17,7 +17,6 @@ Jacobian), independently of geodim.
 The report (figures, results.md with every table and the provenance of the logs) goes to
 docs/reproduction/ for the full run and to runs/reproduce-quick/report/ for --quick.
 """
-import argparse
 import json
 import os
 import time
@@ -30,7 +29,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import sweep_jobs  # noqa: E402  (scripts/, next to this file)
-from sweep_jobs import ROOT, fail, run_jobs  # noqa: E402
+from sweep_jobs import ROOT, run_jobs  # noqa: E402
 
 SOURCES = ["train", "test", "random"]
 COLOURS = {"train": "tab:blue", "test": "tab:orange", "random": "tab:green"}
@@ -289,62 +288,18 @@ def variant_report(points, key, label, name, out_dir, title):
     return lines
 
 
-def provenance(all_logs, state):
-    commits = sorted({(str(log.meta.get("git_commit", "?")), str(log.meta.get("git_dirty", "?"))) for log in all_logs})
-    hosts = sorted({str(log.meta.get("host", "?")) for log in all_logs})
-    cpus = sorted({str(log.meta.get("cpu_model", "?")) for log in all_logs})
-    lines = ["## Provenance", "",
-             f"- Logs: {len(all_logs)} runs under `{os.path.relpath(state['runs'], ROOT)}` (not committed).",
-             "- geodim git commit of the logs: " + ", ".join(f"`{c}` (dirty: {d})" for c, d in commits) + ".",
-             f"- Host: {', '.join(hosts)}; CPU: {', '.join(cpus)}; {state.get('jobs', '?')} points at a time.",
-             f"- Command: `{state.get('command', '?')}`."]
-    if "wall_s" in state:
-        lines.append(f"- Total wall time of the reproduction: {state['wall_s'] / 60:.1f} min "
-                     f"(sweeps {state.get('sweeps_s', 0) / 60:.1f} min, paper-rule recomputation "
-                     f"{state.get('recompute_s', 0) / 60:.1f} min).")
-    seconds = sorted(state.get("seconds", {}).items(), key=lambda item: -item[1])
-    if seconds:
-        lines.append(f"- Longest points: " + ", ".join(f"{label} {s:.0f} s" for label, s in seconds[:4]) + ".")
-    return lines
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="reduced size: BFD on 100 inputs per set")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="points run at a time (default: cores)")
-    parser.add_argument("--geodim", default=os.path.join(ROOT, ".build", "release", "geodim"))
-    parser.add_argument("--report-only", action="store_true", help="only redraw figures and tables from the logs")
-    parser.add_argument("--output", default=None,
-                        help="put the runs in OUTPUT/runs and the report in OUTPUT/report instead of the defaults")
-    args = parser.parse_args()
-    if args.jobs < 1:
-        fail(f"--jobs must be >= 1, found {args.jobs}")
-    if not os.access(args.geodim, os.X_OK):
-        fail(f"{args.geodim}: no geodim executable; build it first (swift build -c release) or pass --geodim")
-
-    if args.output:
-        runs, report = os.path.join(os.path.abspath(args.output), "runs"), os.path.join(os.path.abspath(args.output), "report")
-    else:
-        runs = os.path.join(ROOT, "runs", "reproduce-quick" if args.quick else "reproduce")
-        report = os.path.join(runs, "report") if args.quick else os.path.join(ROOT, "docs", "reproduction")
-    os.makedirs(report, exist_ok=True)
+    args = sweep_jobs.parse_report_arguments(__doc__.splitlines()[0], "reduced size: BFD on 100 inputs per set")
+    runs, report = sweep_jobs.report_paths(args, "reproduce", "reproduction")
     overrides = [f"logging.runs_directory={runs}", "threads=1"] + (QUICK_OVERRIDES if args.quick else [])
     sweeps = {name: Sweep(name, args.geodim, overrides) for name in EXPERIMENTS}
     state_path = os.path.join(runs, "reproduce-state.json")
 
     if args.report_only:
-        if not os.path.exists(state_path):
-            fail(f"{state_path}: no finished reproduction to report on; run without --report-only first")
-        with open(state_path) as f:
-            state = json.load(f)
+        state = sweep_jobs.load_state(state_path, "reproduction")
     else:
-        state = {"runs": runs, "jobs": args.jobs,
-                 "command": "make reproduce-quick" if args.quick else "make reproduce"}
         start = time.monotonic()
-        jobs = [(f"{name} point {i}", command)
-                for name, sweep in sweeps.items() for i, command in enumerate(sweep.commands(args.geodim))]
-        print(f"reproduce: {len(jobs)} points, {args.jobs} at a time, logs under {runs}", flush=True)
-        state["seconds"] = run_jobs(jobs, args.jobs, os.path.join(runs, "job-output"))
+        state = sweep_jobs.run_sweeps(sweeps, args, runs, "reproduce")
         state["sweeps_s"] = time.monotonic() - start
 
         # The paper's rule on the first SGD seed's softmax outputs, recomputed by numpy.
@@ -388,7 +343,9 @@ def main():
     all_logs += [log for _, log in points]
     lines += variant_report(points, "data.random_label_extras", "extra samples with random labels", "random-labels",
                             report, "Extra training samples with random labels")
-    lines += provenance(all_logs, state)
+    lines += sweep_jobs.provenance(all_logs, state, wall_detail=(
+        f" (sweeps {state.get('sweeps_s', 0) / 60:.1f} min, paper-rule recomputation {state.get('recompute_s', 0) / 60:.1f} min)"
+        if "wall_s" in state else ""))
     with open(os.path.join(report, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"reproduce: figures and results.md in {os.path.relpath(report, ROOT)}", flush=True)

@@ -95,3 +95,78 @@ def read_log(path, script="the report"):
     if run.status != "completed":
         fail(f"{path}: run status is {run.status!r}, not completed; run {script} again to finish it")
     return run
+
+
+# MARK: - What every report script shares
+
+
+def parse_report_arguments(description, quick_help):
+    """The options of a report script (--quick, --jobs, --geodim, --report-only, --output),
+    checked."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="points run at a time (default: cores)")
+    parser.add_argument("--geodim", default=os.path.join(ROOT, ".build", "release", "geodim"))
+    parser.add_argument("--report-only", action="store_true", help="only redraw figures and tables from the logs")
+    parser.add_argument("--output", default=None,
+                        help="put the runs in OUTPUT/runs and the report in OUTPUT/report instead of the defaults")
+    args = parser.parse_args()
+    if args.jobs < 1:
+        fail(f"--jobs must be >= 1, found {args.jobs}")
+    if not os.access(args.geodim, os.X_OK):
+        fail(f"{args.geodim}: no geodim executable; build it first (swift build -c release) or pass --geodim")
+    return args
+
+
+def report_paths(args, name, docs_folder):
+    """(runs directory, report directory): OUTPUT/runs and OUTPUT/report with --output; else
+    runs/NAME[-quick], with the report in docs/DOCS_FOLDER (full) or beside the quick runs.
+    The report directory is created."""
+    if args.output:
+        runs, report = (os.path.join(os.path.abspath(args.output), part) for part in ("runs", "report"))
+    else:
+        runs = os.path.join(ROOT, "runs", name + ("-quick" if args.quick else ""))
+        report = os.path.join(runs, "report") if args.quick else os.path.join(ROOT, "docs", docs_folder)
+    os.makedirs(report, exist_ok=True)
+    return runs, report
+
+
+def provenance(all_logs, state, wall_detail=""):
+    """The provenance section of a report: the logs' commits, hosts, CPUs, the command, the
+    wall time and the longest points."""
+    commits = sorted({(str(log.meta.get("git_commit", "?")), str(log.meta.get("git_dirty", "?"))) for log in all_logs})
+    hosts = sorted({str(log.meta.get("host", "?")) for log in all_logs})
+    cpus = sorted({str(log.meta.get("cpu_model", "?")) for log in all_logs})
+    lines = ["## Provenance", "",
+             f"- Logs: {len(all_logs)} runs under `{os.path.relpath(state['runs'], ROOT)}` (not committed).",
+             "- geodim git commit of the logs: " + ", ".join(f"`{c}` (dirty: {d})" for c, d in commits) + ".",
+             f"- Host: {', '.join(hosts)}; CPU: {', '.join(cpus)}; {state.get('jobs', '?')} points at a time.",
+             f"- Command: `{state.get('command', '?')}`."]
+    if "wall_s" in state:
+        lines.append(f"- Total wall time: {state['wall_s'] / 60:.1f} min{wall_detail}.")
+    seconds = sorted(state.get("seconds", {}).items(), key=lambda item: -item[1])
+    if seconds:
+        lines.append("- Longest points: " + ", ".join(f"{label} {s:.0f} s" for label, s in seconds[:4]) + ".")
+    return lines
+
+
+def load_state(path, what):
+    """The state a finished report run left (for --report-only)."""
+    if not os.path.exists(path):
+        fail(f"{path}: no finished {what} to report on; run without --report-only first")
+    with open(path) as f:
+        return json.load(f)
+
+
+def run_sweeps(sweeps, args, runs, label):
+    """Runs every point of `sweeps` (name → Sweep), `args.jobs` at a time; returns the new
+    state: {runs, jobs, command, seconds per point}."""
+    command = f"make {label}-quick" if args.quick else f"make {label}"
+    state = {"runs": runs, "jobs": args.jobs, "command": command}
+    jobs = [(f"{name} point {i}", point)
+            for name, sweep in sweeps.items() for i, point in enumerate(sweep.commands(args.geodim))]
+    print(f"{label}: {len(jobs)} points, {args.jobs} at a time, logs under {runs}", flush=True)
+    state["seconds"] = run_jobs(jobs, args.jobs, os.path.join(runs, "job-output"))
+    return state

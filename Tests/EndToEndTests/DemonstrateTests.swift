@@ -2,16 +2,11 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Whether the demonstration script's Python packages are installed (`bash scripts/setup.sh --plots`).
-private let demonstrationToolsAvailable: Bool = {
-    (try? runProgram("/usr/bin/env", ["python3", "-c", "import matplotlib, h5py"]))?.status == 0
-}()
-
 /// The smoke test of `make demonstrate`: `scripts/demonstrate.py --quick` runs every sweep of
 /// configs/demonstrate/ at smoke size (under a minute on two cores), draws every figure and
 /// writes the verdicts; h5py then checks each logged exact rank against the float64 one and
 /// the bounds.
-@Suite("demonstrate.py --quick", .serialized, .enabled(if: demonstrationToolsAvailable, "needs matplotlib: bash scripts/setup.sh --plots"))
+@Suite("demonstrate.py --quick", .serialized, .enabled(if: matplotlibAvailable, "needs matplotlib: bash scripts/setup.sh --plots"))
 struct DemonstrateTests {
     @Test("every sweep runs, every figure is drawn, the verdicts are written, and exact ranks agree with clear float64 ones")
     func quickDemonstration() throws {
