@@ -7,25 +7,7 @@ import TestSupport
 /// status, and leave nothing behind.
 @Suite("adversarial inputs: one clear line, never a crash")
 struct AdversarialInputTests {
-    private let validConfig = """
-        name: adversarial
-        model:
-          hidden: [8]
-        data:
-          train_size: 200
-          test_size: 100
-        training:
-          epochs: 1
-        optimizer:
-          name: sgd
-          lr: 0.1
-        checkpoints:
-          every: 1
-        bfd:
-          train_samples: 5
-          test_samples: 5
-          random_samples: 5
-        """
+    private let validConfig = smallValidConfig(name: "adversarial")
 
     /// The outcome of one `geodim` invocation against the contract: `status`, one stderr line
     /// holding every fragment (and at most `maximumLength` characters), no runs directory made.

@@ -6,25 +6,7 @@ import TestSupport
 /// directory or log behind.
 @Suite("geodim rejects bad input cleanly")
 struct BadInputTests {
-    private let validConfig = """
-        name: bad
-        model:
-          hidden: [8]
-        data:
-          train_size: 200
-          test_size: 100
-        training:
-          epochs: 1
-        optimizer:
-          name: sgd
-          lr: 0.1
-        checkpoints:
-          every: 1
-        bfd:
-          train_samples: 5
-          test_samples: 5
-          random_samples: 5
-        """
+    private let validConfig = smallValidConfig(name: "bad")
 
     /// Runs `geodim train` with `config` (and a data directory) and checks the common
     /// contract: the given exit status, exactly one stderr line containing every fragment,

@@ -12,6 +12,31 @@ let matplotlibAvailable: Bool = {
     (try? runProgram("/usr/bin/env", ["python3", "-c", "import matplotlib, h5py"]))?.status == 0
 }()
 
+/// The smallest config that trains and measures (200 images, 784-8-10, one epoch, BFD on 5
+/// inputs per set): the valid base that the bad-input tests break one key at a time. The
+/// adversarial pass (scripts/adversarial_pass.py) starts from the same config.
+func smallValidConfig(name: String) -> String {
+    """
+    name: \(name)
+    model:
+      hidden: [8]
+    data:
+      train_size: 200
+      test_size: 100
+    training:
+      epochs: 1
+    optimizer:
+      name: sgd
+      lr: 0.1
+    checkpoints:
+      every: 1
+    bfd:
+      train_samples: 5
+      test_samples: 5
+      random_samples: 5
+    """
+}
+
 /// A small run: 600 training images, a 784-16-16-10 network, 4 epochs of 19 batches,
 /// checkpoints every 2 epochs, BFD on 6 inputs of each kind. About a second.
 let runnerConfig = """
