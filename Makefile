@@ -3,7 +3,9 @@
 #   make test   installs what is missing, builds, runs the whole test suite
 #   make reproduce        every figure and table of docs/reproduction.md (about 1 hour on 2 cores)
 #   make reproduce-quick  the same figures at reduced size in runs/reproduce-quick/report (minutes)
-.PHONY: setup build demo test paper reproduce reproduce-quick clean
+#   make slurm-test       a real Slurm on localhost runs a sweep array through scripts/slurm/sweep.sbatch
+#                         (requeue, cancel, resubmit; about a minute; root; part of make test too)
+.PHONY: setup build demo test paper reproduce reproduce-quick slurm-test clean
 
 SWIFT ?= swift
 
@@ -32,6 +34,9 @@ test:
 	bash scripts/setup.sh --plots
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
+
+slurm-test: build
+	python3 scripts/slurm/localhost_test.py
 
 clean:
 	rm -rf .build

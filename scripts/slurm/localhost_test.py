@@ -105,7 +105,7 @@ def ensure_installed():
         log("installing slurm-wlm and munge with apt-get")
         started = time.monotonic()
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        install = ["apt-get", "install", "-y", "-qq", "slurm-wlm", "munge"]
+        install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "slurm-wlm", "munge"]
         result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
         if result.returncode != 0:
             subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
@@ -262,14 +262,14 @@ class Cluster:
         return job
 
     def queue(self, job):
-        """The job's array tasks still in the queue: {task index: state}."""
+        """The job's tasks still in the queue: {array index (N/A for a plain job): state}."""
         result = self.run([self.programs["squeue"], "-h", "-r", "-j", job, "-o", "%K %T"], check=False)
         if result.returncode != 0:
             return {}   # the job left the queue (and slurmctld forgot it)
         tasks = {}
         for line in result.stdout.strip().splitlines():
             index, state = line.split()
-            tasks[int(index)] = state
+            tasks[index] = state
         return tasks
 
     def stop(self):
