@@ -3,9 +3,11 @@
 #   make test   installs what is missing, builds, runs the whole test suite
 #   make reproduce        every figure and table of docs/reproduction.md (about 1 hour on 2 cores)
 #   make reproduce-quick  the same figures at reduced size in runs/reproduce-quick/report (minutes)
+#   make demonstrate      docs/demonstration/: the BFD where n·d > P − hidden, exact (about 1 hour on 2 cores)
+#   make demonstrate-quick  the same pipeline at smoke size in runs/demonstrate-quick/report (a minute)
 #   make slurm-test       a real Slurm on localhost runs a sweep array through scripts/slurm/sweep.sbatch
 #                         (requeue, cancel, resubmit; about a minute; root; part of make test too)
-.PHONY: setup build demo test paper reproduce reproduce-quick slurm-test clean
+.PHONY: setup build demo test paper reproduce reproduce-quick demonstrate demonstrate-quick slurm-test clean
 
 SWIFT ?= swift
 
@@ -28,6 +30,14 @@ reproduce: build
 reproduce-quick: build
 	bash scripts/setup.sh --plots
 	python3 scripts/reproduce.py --quick
+
+demonstrate: build
+	bash scripts/setup.sh --plots
+	python3 scripts/demonstrate.py
+
+demonstrate-quick: build
+	bash scripts/setup.sh --plots
+	python3 scripts/demonstrate.py --quick
 
 # The test suite includes the plotting and `reproduce.py --quick` smoke tests: they need matplotlib.
 test:

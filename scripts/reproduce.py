@@ -17,13 +17,8 @@ Jacobian), independently of geodim.
 The report (figures, results.md with every table and the provenance of the logs) goes to
 docs/reproduction/ for the full run and to runs/reproduce-quick/report/ for --quick.
 """
-import argparse
-import concurrent.futures
 import json
 import os
-import re
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -33,9 +28,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-import geodim_log  # noqa: E402  (scripts/, next to this file)
+import sweep_jobs  # noqa: E402  (scripts/, next to this file)
+from sweep_jobs import ROOT, run_jobs  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = ["train", "test", "random"]
 COLOURS = {"train": "tab:blue", "test": "tab:orange", "random": "tab:green"}
 EXPERIMENTS = ["training-sgd", "training-adam", "width", "input-noise", "random-labels"]
@@ -44,84 +39,16 @@ EXPERIMENTS = ["training-sgd", "training-adam", "width", "input-noise", "random-
 QUICK_OVERRIDES = ["bfd.train_samples=100", "bfd.test_samples=100", "bfd.random_samples=100", "bfd.cffd_max_rows=3000"]
 
 
-def fail(message):
-    sys.exit(f"reproduce.py: {message}")
-
-
-# MARK: - Running the sweeps
-
-
-class Sweep:
+class Sweep(sweep_jobs.Sweep):
     """One config of configs/reproduce/: its sweep directory and points."""
 
     def __init__(self, name, geodim, overrides):
+        super().__init__(os.path.join("configs", "reproduce", name + ".yaml"), geodim, overrides)
         self.name = name
-        self.config = os.path.join("configs", "reproduce", name + ".yaml")
-        self.overrides = overrides
-        listing = run_quiet([geodim, "sweep", self.config, *overrides, "--list", "--json"])
-        try:
-            points = json.loads(listing)
-            self.count = len(points)
-            self.directory = os.path.dirname(points[0]["directory"])
-        except (ValueError, LookupError, TypeError) as error:
-            fail(f"{self.config}: cannot read the sweep listing ({error}): {listing[:200]!r}")
-
-    def logs(self):
-        """(values of the swept keys, log path) of every point, in index order."""
-        try:
-            sweep = geodim_log.read_sweep(self.directory)
-        except geodim_log.LogError as error:
-            fail(str(error))
-        return [(p.values, p.log_path) for p in sweep.points]
-
-
-def run_quiet(command):
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        fail(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr.strip()}")
-    return result.stdout
-
-
-def run_jobs(jobs, workers, log_dir):
-    """Runs (label, command) jobs `workers` at a time; returns {label: seconds}. Stops with an
-    error naming the first job that failed (after the running ones finish)."""
-    os.makedirs(log_dir, exist_ok=True)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    seconds = {}
-    failures = []
-
-    def run(job):
-        label, command = job
-        path = os.path.join(log_dir, re.sub(r"[^A-Za-z0-9._-]", "_", label) + ".txt")
-        start = time.monotonic()
-        with open(path, "w") as out:
-            code = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env).returncode
-        return label, code, time.monotonic() - start, path
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        for label, code, elapsed, path in pool.map(run, jobs):
-            seconds[label] = elapsed
-            state = "done" if code == 0 else f"FAILED (exit {code}; output in {path})"
-            print(f"  {label:<34} {elapsed:8.1f} s  {state}", flush=True)
-            if code != 0:
-                failures.append(label)
-    if failures:
-        fail(f"{len(failures)} job(s) failed: {', '.join(failures)}")
-    return seconds
-
-
-# MARK: - Reading logs
 
 
 def read_log(path):
-    """One completed log, without its spectra and parameters (the report does not need them)."""
-    try:
-        run = geodim_log.read_run(path, spectra=False, params=False, inputs=False)
-    except geodim_log.LogError as error:
-        fail(str(error))
-    if run.status != "completed":
-        fail(f"{path}: run status is {run.status!r}, not completed; run the reproduction again to finish it")
-    return run
+    return sweep_jobs.read_log(path, "the reproduction")
 
 
 def stack(logs, source, output, field="rank"):
@@ -361,62 +288,18 @@ def variant_report(points, key, label, name, out_dir, title):
     return lines
 
 
-def provenance(all_logs, state):
-    commits = sorted({(str(log.meta.get("git_commit", "?")), str(log.meta.get("git_dirty", "?"))) for log in all_logs})
-    hosts = sorted({str(log.meta.get("host", "?")) for log in all_logs})
-    cpus = sorted({str(log.meta.get("cpu_model", "?")) for log in all_logs})
-    lines = ["## Provenance", "",
-             f"- Logs: {len(all_logs)} runs under `{os.path.relpath(state['runs'], ROOT)}` (not committed).",
-             "- geodim git commit of the logs: " + ", ".join(f"`{c}` (dirty: {d})" for c, d in commits) + ".",
-             f"- Host: {', '.join(hosts)}; CPU: {', '.join(cpus)}; {state.get('jobs', '?')} points at a time.",
-             f"- Command: `{state.get('command', '?')}`."]
-    if "wall_s" in state:
-        lines.append(f"- Total wall time of the reproduction: {state['wall_s'] / 60:.1f} min "
-                     f"(sweeps {state.get('sweeps_s', 0) / 60:.1f} min, paper-rule recomputation "
-                     f"{state.get('recompute_s', 0) / 60:.1f} min).")
-    seconds = sorted(state.get("seconds", {}).items(), key=lambda item: -item[1])
-    if seconds:
-        lines.append(f"- Longest points: " + ", ".join(f"{label} {s:.0f} s" for label, s in seconds[:4]) + ".")
-    return lines
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="reduced size: BFD on 100 inputs per set")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="points run at a time (default: cores)")
-    parser.add_argument("--geodim", default=os.path.join(ROOT, ".build", "release", "geodim"))
-    parser.add_argument("--report-only", action="store_true", help="only redraw figures and tables from the logs")
-    parser.add_argument("--output", default=None,
-                        help="put the runs in OUTPUT/runs and the report in OUTPUT/report instead of the defaults")
-    args = parser.parse_args()
-    if args.jobs < 1:
-        fail(f"--jobs must be >= 1, found {args.jobs}")
-    if not os.access(args.geodim, os.X_OK):
-        fail(f"{args.geodim}: no geodim executable; build it first (swift build -c release) or pass --geodim")
-
-    if args.output:
-        runs, report = os.path.join(os.path.abspath(args.output), "runs"), os.path.join(os.path.abspath(args.output), "report")
-    else:
-        runs = os.path.join(ROOT, "runs", "reproduce-quick" if args.quick else "reproduce")
-        report = os.path.join(runs, "report") if args.quick else os.path.join(ROOT, "docs", "reproduction")
-    os.makedirs(report, exist_ok=True)
+    args = sweep_jobs.parse_report_arguments(__doc__.splitlines()[0], "reduced size: BFD on 100 inputs per set")
+    runs, report = sweep_jobs.report_paths(args, "reproduce", "reproduction")
     overrides = [f"logging.runs_directory={runs}", "threads=1"] + (QUICK_OVERRIDES if args.quick else [])
     sweeps = {name: Sweep(name, args.geodim, overrides) for name in EXPERIMENTS}
     state_path = os.path.join(runs, "reproduce-state.json")
 
     if args.report_only:
-        if not os.path.exists(state_path):
-            fail(f"{state_path}: no finished reproduction to report on; run without --report-only first")
-        with open(state_path) as f:
-            state = json.load(f)
+        state = sweep_jobs.load_state(state_path, "reproduction")
     else:
-        state = {"runs": runs, "jobs": args.jobs,
-                 "command": "make reproduce-quick" if args.quick else "make reproduce"}
         start = time.monotonic()
-        jobs = [(f"{name} point {i}", [args.geodim, "sweep", sweep.config, *overrides, "--index", str(i)])
-                for name, sweep in sweeps.items() for i in range(sweep.count)]
-        print(f"reproduce: {len(jobs)} points, {args.jobs} at a time, logs under {runs}", flush=True)
-        state["seconds"] = run_jobs(jobs, args.jobs, os.path.join(runs, "job-output"))
+        state = sweep_jobs.run_sweeps(sweeps, args, runs, "reproduce")
         state["sweeps_s"] = time.monotonic() - start
 
         # The paper's rule on the first SGD seed's softmax outputs, recomputed by numpy.
@@ -460,7 +343,9 @@ def main():
     all_logs += [log for _, log in points]
     lines += variant_report(points, "data.random_label_extras", "extra samples with random labels", "random-labels",
                             report, "Extra training samples with random labels")
-    lines += provenance(all_logs, state)
+    lines += sweep_jobs.provenance(all_logs, state, wall_detail=(
+        f" (sweeps {state.get('sweeps_s', 0) / 60:.1f} min, paper-rule recomputation {state.get('recompute_s', 0) / 60:.1f} min)"
+        if "wall_s" in state else ""))
     with open(os.path.join(report, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"reproduce: figures and results.md in {os.path.relpath(report, ROOT)}", flush=True)

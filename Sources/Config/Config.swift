@@ -102,6 +102,8 @@ extension ExperimentConfig {
         public var logEvery: Int = 0
         /// Batch size for evaluating loss and accuracy on whole sets.
         public var evalBatchSize: Int = 0
+        /// Stop after the first epoch whose training accuracy reaches this (nil: never early).
+        public var stopAtTrainAccuracy: Double? = nil
     }
 
     /// `optimizer`: SGD (with momentum, Nesterov, L2), Adam (with L2 or decoupled decay) or

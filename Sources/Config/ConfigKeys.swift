@@ -74,6 +74,15 @@ extension ExperimentConfig {
         .value(
             "training.eval_batch_size", \.training.evalBatchSize, .integer, default: 1000, "integer >= 1",
             "batch size for evaluation", check: .atLeast(1)),
+        .nullable(
+            "training.stop_at_train_accuracy", \.training.stopAtTrainAccuracy, .number, default: nil,
+            "number in (0, 1] or null",
+            "stop early once the training accuracy at the end of an epoch reaches this (null = run every epoch); that epoch is measured as the last checkpoint and logged as /meta stopped_early_epoch",
+            check: .custom { value, key, check throws(ConfigError) in
+                try check.that(
+                    value > 0 && value <= 1, key, "must be in (0, 1], found \(ConfigYAMLText.short(value))",
+                    hint: "1.0 stops once every training image is classified correctly")
+            }),
 
         .section("optimizer", "the optimiser"),
         .choice("optimizer.name", \.optimizer.name, default: nil, "the optimiser", fixed: true),

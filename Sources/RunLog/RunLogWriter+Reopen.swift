@@ -80,6 +80,9 @@ extension RunLogWriter {
             for name in ["end_time", "error", "interrupted_by"] {
                 if try live || meta.attributes.contains(name) { try meta.attributes.set(name, "") }
             }
+            if try live || meta.attributes.contains("stopped_early_epoch") {
+                try meta.attributes.set("stopped_early_epoch", Int64(-1))
+            }
             try file.flush()
             try file.close()
         } catch {

@@ -82,6 +82,7 @@ public final class RunLogWriter {
                 try meta.attributes.set("end_time", "")
                 try meta.attributes.set("error", "")
                 try meta.attributes.set("interrupted_by", "")
+                try meta.attributes.set("stopped_early_epoch", Int64(-1))
                 for name in ["wall_time_s", "training_time_s", "bfd_time_s"] { try meta.attributes.set(name, Double.nan) }
             }
             try file.flush()

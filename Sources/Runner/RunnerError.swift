@@ -10,7 +10,7 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable {
     /// The config a resume would use differs from the run's.
     case configChanged(directory: String, differences: [String], forceable: Bool)
     /// A completed run with nothing left to train.
-    case nothingToResume(directory: String, epochs: Int)
+    case nothingToResume(directory: String, epochs: Int, completedEpochs: Int)
     /// The run diverged, and resuming it unchanged would diverge again at the same step.
     case diverged(directory: String)
     /// Another process holds the run directory.
@@ -34,7 +34,9 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable {
                 + differences.joined(separator: ", ")
                 + (forceable ? "" : " (cannot be changed on resume, even with --force)")
                 + " (hint: \(hint))"
-        case .nothingToResume(let directory, let epochs):
+        case .nothingToResume(let directory, let epochs, let completedEpochs) where completedEpochs < epochs:
+            return "\(directory): the run already completed: it stopped early after epoch \(completedEpochs) of \(epochs) at training.stop_at_train_accuracy; nothing to resume (hint: to train on, resume with training.stop_at_train_accuracy=null --force)"
+        case .nothingToResume(let directory, let epochs, _):
             return "\(directory): the run already completed all \(epochs) epochs; nothing to resume (hint: to train longer, resume with training.epochs=N --force)"
         case .diverged(let directory):
             return "\(directory): the run diverged; resuming it unchanged diverges again at the same step (hint: resume with a smaller learning rate, e.g. optimizer.lr=0.01 --force)"

@@ -67,6 +67,9 @@ final class TrainingEngine<S: BLASScalar> {
         return (train.loss, train.accuracy, test.loss, test.accuracy)
     }
 
+    /// Accuracy on the full training set (the early-stop test).
+    func trainAccuracy() -> Double { evaluate(inputs: trainInputs, labels: trainLabels).accuracy }
+
     private func evaluate(inputs: [S], labels: [Int32]) -> (loss: Double, accuracy: Double) {
         guard !labels.isEmpty else { return (.nan, .nan) }
         return evaluationWorkspace.evaluate(parameters: parameters, inputs: inputs, labels: labels, count: labels.count)

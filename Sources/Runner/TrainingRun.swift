@@ -220,8 +220,11 @@ public enum TrainingRun {
         if header.status == RunStatus.diverged.rawValue && changes.isEmpty {
             throw RunnerError.diverged(directory: directory.path)
         }
-        if finished && header.status == RunStatus.completed.rawValue {
-            throw RunnerError.nothingToResume(directory: directory.path, epochs: config.training.epochs)
+        // A completed run resumed unchanged has nothing left, whether it trained every epoch
+        // or stopped early at training.stop_at_train_accuracy.
+        if header.status == RunStatus.completed.rawValue && (finished || changes.isEmpty) {
+            throw RunnerError.nothingToResume(
+                directory: directory.path, epochs: config.training.epochs, completedEpochs: state.completedEpochs)
         }
 
         let memory = try MemoryPreflight.check(

@@ -133,6 +133,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
             batchesIntoEpoch: position.batchesIntoEpoch, checkpointRows: log.checkpointRowCount) {
             try checkpoint()
         }
+        if earlyStopDue() { return try stopEarly(checkpointEpochs: checkpointEpochs) }
         while position.completedEpochs < epochs {
             let epoch = position.completedEpochs + 1
             let order = epochOrder(count: trainCount, epoch: epoch, seed: config.seed)
@@ -164,6 +165,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
             position.batchesIntoEpoch = 0
             if shouldStop { return try stop() }
             if checkpointEpochs.contains(epoch) { try checkpoint() }
+            if earlyStopDue() { return try stopEarly(checkpointEpochs: checkpointEpochs) }
         }
         progress.clear()
         return try finish()
@@ -243,6 +245,30 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
              + " at \(place); resume state saved, log closed (status interrupted)")
         emit("resume with: \(command)")
         return summary(.interrupted, testAccuracy: .nan, onRequest: onRequest)
+    }
+
+    /// Whether `training.stop_at_train_accuracy` ends the run here: at the end of an epoch
+    /// (one at least), with the training accuracy at the threshold. The parameters are a
+    /// function of the position alone, so a resumed run decides the same.
+    private func earlyStopDue() -> Bool {
+        guard let threshold = config.training.stopAtTrainAccuracy, position.completedEpochs > 0,
+              position.batchesIntoEpoch == 0, position.completedEpochs < config.training.epochs else { return false }
+        return engine.trainAccuracy() >= threshold
+    }
+
+    /// Ends a run that reached its training accuracy: measures this epoch as the last
+    /// checkpoint (unless it is a checkpoint epoch, measured already, or a resumed session
+    /// finds it logged), records the epoch in /meta and finishes.
+    private func stopEarly(checkpointEpochs: [Int]) throws -> RunSummary {
+        let scheduled = checkpointEpochs.filter { $0 <= position.completedEpochs }.count
+        if !checkpointEpochs.contains(position.completedEpochs) && log.checkpointRowCount <= scheduled {
+            try checkpoint()
+        }
+        try log.setMeta(integers: [("stopped_early_epoch", Int64(position.completedEpochs))])
+        emit(String(format: "stopped early after epoch %d of %d: training accuracy reached training.stop_at_train_accuracy = %g",
+                    position.completedEpochs, config.training.epochs, config.training.stopAtTrainAccuracy ?? 1))
+        progress?.clear()
+        return try finish()
     }
 
     private func finish() throws -> RunSummary {

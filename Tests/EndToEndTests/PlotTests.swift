@@ -2,11 +2,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Whether matplotlib is installed (`bash scripts/setup.sh --plots`); the plotting test needs it.
-private let matplotlibAvailable: Bool = {
-    (try? runProgram("/usr/bin/env", ["python3", "-c", "import matplotlib, h5py"]))?.status == 0
-}()
-
 /// scripts/plot_run.py draws figures from a real log and a real sweep.
 @Suite("plot_run.py", .serialized, .enabled(if: matplotlibAvailable, "needs matplotlib: bash scripts/setup.sh --plots"))
 struct PlotTests {

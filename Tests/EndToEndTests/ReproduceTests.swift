@@ -2,14 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Whether the reproduction script's Python packages are installed (`bash scripts/setup.sh --plots`).
-private let reproductionToolsAvailable: Bool = {
-    (try? runProgram("/usr/bin/env", ["python3", "-c", "import matplotlib, h5py"]))?.status == 0
-}()
-
 /// The smoke test of `make reproduce`: `scripts/reproduce.py --quick` runs every sweep of
 /// configs/reproduce/ at reduced size (about two minutes on two cores) and draws the report.
-@Suite("reproduce.py --quick", .serialized, .enabled(if: reproductionToolsAvailable, "needs matplotlib: bash scripts/setup.sh --plots"))
+@Suite("reproduce.py --quick", .serialized, .enabled(if: matplotlibAvailable, "needs matplotlib: bash scripts/setup.sh --plots"))
 struct ReproduceTests {
     @Test("every sweep runs, every figure is drawn, and the paper's rule respects the softmax row cap")
     func quickReproduction() throws {

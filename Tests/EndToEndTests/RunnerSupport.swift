@@ -6,6 +6,12 @@ import TestSupport
 /// started in the background that can be signalled, and h5py checks (run with
 /// ``runPython(script:arguments:)``, reading logs through scripts/geodim_log.py).
 
+/// Whether matplotlib and h5py are installed (`bash scripts/setup.sh --plots`, which `make
+/// test` runs): the plotting and report-script tests need them.
+let matplotlibAvailable: Bool = {
+    (try? runProgram("/usr/bin/env", ["python3", "-c", "import matplotlib, h5py"]))?.status == 0
+}()
+
 /// A small run: 600 training images, a 784-16-16-10 network, 4 epochs of 19 batches,
 /// checkpoints every 2 epochs, BFD on 6 inputs of each kind. About a second.
 let runnerConfig = """

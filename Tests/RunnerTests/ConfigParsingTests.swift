@@ -255,7 +255,7 @@ struct ConfigParsingTests {
         #expect(keys.contains("optimizer.decoupled_weight_decay"))
         #expect(keys.last == "logging.save_params")
         #expect(Set(keys).count == keys.count)
-        #expect(ExperimentConfig.leafKeys.count == 57)
+        #expect(ExperimentConfig.leafKeys.count == 58)
         #expect(ExperimentConfig.schema.allSatisfy { !$0.summary.isEmpty })
     }
 }

@@ -157,6 +157,18 @@ class BFDSeries:
     """int64 codes: 0 rows (J~J~ᵀ), 1 parameters (J~ᵀJ~), 2 block_schur, -1 none (None in older logs)"""
     spectrum: Optional[np.ndarray] = None
     """[K, S] singular values, descending, NaN-padded (None when not logged or not read)"""
+    rank_exact: Optional[np.ndarray] = None
+    """with `bfd.exact`: the exact BFD, the largest rank modulo the primes tried (None otherwise)"""
+    exact_certified: Optional[np.ndarray] = None
+    """bool: the exact rank reached the structural bound on a trusted pattern (a proof)"""
+    exact_failure_bound: Optional[np.ndarray] = None
+    """probability that an uncertified exact rank is below the true one (0 when certified)"""
+    exact_ranks: Optional[np.ndarray] = None
+    """[K, primes] the rank modulo each prime tried, −1 padded"""
+    exact_primes: Optional[np.ndarray] = None
+    """[K, primes] the primes tried, 0 padded"""
+    pattern_ambiguous: Optional[np.ndarray] = None
+    """pre-activations too close to zero for the float64 pattern to be trusted"""
 
     @property
     def n(self):
@@ -321,9 +333,11 @@ def read_run(path, *, spectra=True, params=True, inputs=True):
                 rank=column(g, "rank", k), clear=column(g, "clear", k, flag=True),
                 spectrum=column(g, "spectrum", k) if spectra else None)
             for other in ("rank_numpy", "rank_gap", "rank_relative", "tolerance", "gap_ratio", "sigma_above",
-                          "sigma_below", "floor", "upper_bound", "seconds", "gram_side"):
+                          "sigma_below", "floor", "upper_bound", "seconds", "gram_side", "rank_exact",
+                          "exact_failure_bound", "exact_ranks", "exact_primes", "pattern_ambiguous"):
                 setattr(series, other, column(g, other, k))
             series.rules_disagree = column(g, "rules_disagree", k, flag=True)
+            series.exact_certified = column(g, "exact_certified", k, flag=True)
             bfd[(series.source, series.output)] = series
 
         neurons = {}
