@@ -5,7 +5,9 @@
 #   make reproduce-quick  the same figures at reduced size in runs/reproduce-quick/report (minutes)
 #   make demonstrate      docs/demonstration/: the BFD where n·d > P − hidden, exact (about 1 hour on 2 cores)
 #   make demonstrate-quick  the same pipeline at smoke size in runs/demonstrate-quick/report (a minute)
-.PHONY: setup build demo test paper reproduce reproduce-quick demonstrate demonstrate-quick clean
+#   make slurm-test       a real Slurm on localhost runs a sweep array through scripts/slurm/sweep.sbatch
+#                         (requeue, cancel, resubmit; about a minute; root; part of make test too)
+.PHONY: setup build demo test paper reproduce reproduce-quick demonstrate demonstrate-quick slurm-test clean
 
 SWIFT ?= swift
 
@@ -42,6 +44,9 @@ test:
 	bash scripts/setup.sh --plots
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
+
+slurm-test: build
+	python3 scripts/slurm/localhost_test.py
 
 clean:
 	rm -rf .build

@@ -7,6 +7,9 @@
 #        `geodim export --tensorboard` in the tests), and netCDF4, h5netcdf, xarray, pandas
 #        (the netCDF/xarray readers the tests check logs against, and python/geodim_log's frames);
 #   apt: netcdf-bin (ncdump, which the tests run on a log)
+#   apt: slurm-wlm and munge, without recommends (scripts/slurm/localhost_test.py, `make
+#        slurm-test`, which the tests run, starts their daemons by hand on private ports with
+#        its own slurm.conf and munge key in a temporary directory; nothing in /etc is set up)
 # With --plots it also installs matplotlib from PyPI, for scripts/plot_run.py and
 # scripts/reproduce.py:
 #   bash scripts/setup.sh --plots
@@ -30,6 +33,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+slurm_packages=(slurm-wlm munge)
+missing=()
+for p in "${slurm_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing apt packages for the localhost Slurm test: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
 fi
 
 if ! python3 -c "import h5py, numpy" 2>/dev/null; then

@@ -3,7 +3,7 @@ import Config
 import Runner
 import Foundation
 
-/// `geodim sweep CONFIG [overrides] [--list | --summary | --index i]`.
+/// `geodim sweep CONFIG [overrides] [--list [--unfinished] | --summary | --index i]`.
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
@@ -17,7 +17,9 @@ struct SweepCommand: ParsableCommand {
             `--set key=v1,v2` gives an axis on the command line (Hydra's multirun), replacing that \
             key's list under sweep: or adding it; the same command names the same sweep directory. \
             On a cluster, run one point per array task: \
-            geodim sweep CONFIG --index $SLURM_ARRAY_TASK_ID (see docs/runner.md).
+            sbatch --array=0-N scripts/slurm/sweep.sbatch CONFIG, which runs \
+            geodim sweep CONFIG --index $SLURM_ARRAY_TASK_ID; `--list --unfinished` prints the \
+            indices to resubmit (see docs/runner.md).
             """)
 
     @Argument(help: "The sweep config (YAML with a top-level `sweep:` mapping).")
@@ -36,6 +38,9 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "With --list: print the points as a JSON array (index, label, values, overrides, directory, status); with --summary: each point's status and last checkpoint (every BFD column) as a JSON array.")
     var json = false
 
+    @Flag(name: .long, help: "With --list: only the points not done for good (neither completed nor diverged), as one line of indices that sbatch --array= accepts (e.g. 1,3-5), nothing when every point is done; with --json, their objects. Resubmit them with: sbatch --array=$(geodim sweep CONFIG --list --unfinished) scripts/slurm/sweep.sbatch CONFIG.")
+    var unfinished = false
+
     @Flag(name: .long, help: "Print the summary table of the points' logs, and exit.")
     var summary = false
 
@@ -52,6 +57,7 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError("give at most one of --list, --summary and --index")
         }
         if json && !list && !summary { throw ValidationError("--json goes with --list or --summary") }
+        if unfinished && !list { throw ValidationError("--unfinished goes with --list") }
         if force && index == nil { throw ValidationError("--force goes with --index") }
         if control.stopAtStep != nil && index == nil { throw ValidationError("--stop-at-step goes with --index") }
     }
@@ -66,7 +72,7 @@ struct SweepCommand: ParsableCommand {
         if list && json {
             let data: Data
             do {
-                data = try SweepRunner.listJSON(plan)
+                data = try unfinished ? SweepRunner.unfinishedJSON(plan) : SweepRunner.listJSON(plan)
             } catch {
                 throw GeodimExit.reportRunError(error)
             }
@@ -74,7 +80,7 @@ struct SweepCommand: ParsableCommand {
             return
         }
         if list {
-            for line in SweepRunner.listLines(plan) { say(line) }
+            for line in unfinished ? SweepRunner.unfinishedLines(plan) : SweepRunner.listLines(plan) { say(line) }
             return
         }
         if summary && json {

@@ -205,9 +205,9 @@ public enum SweepRunner {
     /// `--list --json`: a JSON array with one object per point, in index order: `index`,
     /// `label` (`key=value key=value`), `values` (swept dotted key -> value, as in sweep.json),
     /// `overrides` (the point's `key=value`s), `directory` (the point's run directory) and
-    /// `status` (as in ``status(of:)``).
-    public static func listJSON(_ plan: SweepPlan) throws -> Data {
-        let points: [[String: Any]] = plan.points.map { point in
+    /// `status` (as in ``status(of:)``). With `only`, just the points of those indices.
+    public static func listJSON(_ plan: SweepPlan, only: Set<Int>? = nil) throws -> Data {
+        let points: [[String: Any]] = plan.points.filter { only?.contains($0.index) ?? true }.map { point in
             [
                 "index": point.index,
                 "label": point.label,
