@@ -59,6 +59,8 @@ extension ExperimentConfig {
         public var hidden: [Int] = []
         /// How weights are initialised (biases start at zero).
         public var initScheme: WeightInit = .glorotUniform
+        /// ``WeightInit/randomFeatures``: the range R of the first-layer biases U(−R, R).
+        public var kinkRange: Double = 0
     }
 
     /// `data`: the MNIST files and which images train and test on.

@@ -28,7 +28,14 @@ extension ExperimentConfig {
         .required(
             "model.hidden", \.model.hidden, .integers, hint: "a non-empty list of hidden-layer widths, e.g. [30, 30, 30]",
             "list of integers >= 1", "hidden-layer widths, e.g. [30, 30, 30]", fixed: true, check: .custom(checkHidden)),
-        .choice("model.init", \.model.initScheme, default: .glorotUniform, "weight initialisation (biases start at 0)", fixed: true),
+        .choice(
+            "model.init", \.model.initScheme, default: .glorotUniform,
+            "weight initialisation (biases start at 0); random_features: first layer w = ±1, b ~ U(−kink_range, kink_range), later layers 0 (Heiss et al.'s random first layer)",
+            fixed: true),
+        .value(
+            "model.kink_range", \.model.kinkRange, .number, default: 2.0, "number > 0",
+            "random_features: first-layer biases are U(−kink_range, kink_range), so 1-D kinks are uniform there",
+            fixed: true, check: .above(0)),
 
         .section("data", "the data set"),
         .choice(

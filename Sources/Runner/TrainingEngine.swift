@@ -76,11 +76,7 @@ final class TrainingEngine<S: BLASScalar> {
     /// they would take with those layers' gradients zeroed; Path-SGD's κ reads the frozen
     /// weights, which is the point of its geometry).
     func step(indices: ArraySlice<Int>) -> Double {
-        var offset = 0
-        for range in frozenRanges {
-            for k in range { frozenValues[offset + k - range.lowerBound] = parameters[k] }
-            offset += range.count
-        }
+        copyFrozen(restoring: false)
         let loss = indices.withUnsafeBufferPointer { rows in
             trainInputs.withUnsafeBufferPointer { inputs in
                 trainLabels.withUnsafeBufferPointer { labels in
@@ -94,12 +90,27 @@ final class TrainingEngine<S: BLASScalar> {
                 }
             }
         }
-        offset = 0
-        for range in frozenRanges {
-            for k in range { parameters[k] = frozenValues[offset + k - range.lowerBound] }
-            offset += range.count
-        }
+        copyFrozen(restoring: true)
         return loss
+    }
+
+    /// Copies the frozen ranges of the parameters into `frozenValues`, or back.
+    private func copyFrozen(restoring: Bool) {
+        guard !frozenRanges.isEmpty else { return }
+        parameters.withUnsafeMutableBufferPointer { theta in
+            frozenValues.withUnsafeMutableBufferPointer { saved in
+                guard let theta = theta.baseAddress, let saved = saved.baseAddress else { return }
+                var offset = 0
+                for range in frozenRanges {
+                    if restoring {
+                        (theta + range.lowerBound).update(from: saved + offset, count: range.count)
+                    } else {
+                        (saved + offset).update(from: theta + range.lowerBound, count: range.count)
+                    }
+                    offset += range.count
+                }
+            }
+        }
     }
 
     /// Mean loss and accuracy on the full training and test sets.

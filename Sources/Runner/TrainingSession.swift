@@ -80,7 +80,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         var parameters: [S]
         if state == nil {
             var initGenerator = SeededGenerator(seed: config.seed, stream: "network.init")
-            parameters = initialParameters(architecture, scheme: config.model.initScheme, generator: &initGenerator)
+            parameters = initialParameters(
+                architecture, scheme: config.model.initScheme, generator: &initGenerator, kinkRange: config.model.kinkRange)
         } else {
             parameters = [S](repeating: 0, count: architecture.parameterCount)
         }
