@@ -3,7 +3,9 @@
 #   make test   installs what is missing, builds, runs the whole test suite
 #   make reproduce        every figure and table of docs/reproduction.md (about 1 hour on 2 cores)
 #   make reproduce-quick  the same figures at reduced size in runs/reproduce-quick/report (minutes)
-.PHONY: setup build demo test paper reproduce reproduce-quick clean
+#   make shallow          docs/shallow.md: shallow networks, linear regions and the spline limit (issue 17)
+#   make shallow-quick    the same at reduced size in runs/shallow-quick/report (seconds)
+.PHONY: setup build demo test paper reproduce reproduce-quick shallow shallow-quick clean
 
 SWIFT ?= swift
 
@@ -26,6 +28,14 @@ reproduce: build
 reproduce-quick: build
 	bash scripts/setup.sh --plots
 	python3 scripts/reproduce.py --quick
+
+shallow: build
+	bash scripts/setup.sh --plots
+	python3 scripts/shallow_report.py
+
+shallow-quick: build
+	bash scripts/setup.sh --plots
+	python3 scripts/shallow_report.py --quick
 
 # The test suite includes the plotting and `reproduce.py --quick` smoke tests: they need matplotlib.
 test:

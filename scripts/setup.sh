@@ -7,8 +7,8 @@
 #        `geodim export --tensorboard` in the tests), and netCDF4, h5netcdf, xarray, pandas
 #        (the netCDF/xarray readers the tests check logs against, and python/geodim_log's frames);
 #   apt: netcdf-bin (ncdump, which the tests run on a log)
-# With --plots it also installs matplotlib from PyPI, for scripts/plot_run.py and
-# scripts/reproduce.py:
+# With --plots it also installs matplotlib and scipy from PyPI, for scripts/plot_run.py,
+# scripts/reproduce.py and scripts/shallow_report.py (scipy: the reference smoothing spline):
 #   bash scripts/setup.sh --plots
 set -euo pipefail
 
@@ -49,4 +49,8 @@ fi
 if [ "$plots" -eq 1 ] && ! python3 -c "import matplotlib" 2>/dev/null; then
   echo "setup: installing matplotlib from PyPI (for scripts/plot_run.py, scripts/reproduce.py)"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore matplotlib
+fi
+if [ "$plots" -eq 1 ] && ! python3 -c "import scipy.interpolate" 2>/dev/null; then
+  echo "setup: installing scipy from PyPI (the reference smoothing spline of scripts/shallow_report.py and plot_run.py)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore scipy
 fi
