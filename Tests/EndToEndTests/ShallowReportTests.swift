@@ -24,7 +24,7 @@ struct ShallowReportTests {
             #expect(Array(data.prefix(4)) == [0x89, 0x50, 0x4E, 0x47] && data.count > 10_000, "\(name).png")
         }
         let report = try String(contentsOfFile: output + "/report/shallow.md", encoding: .utf8)
-        #expect(report.contains("## Verdicts") && report.contains("wall time"))
+        #expect(report.contains("## Verdicts") && report.contains("Wall time"))
         let stateData = try #require(FileManager.default.contents(atPath: output + "/report/shallow-state.json"))
         let state = try #require(try JSONSerialization.jsonObject(with: stateData) as? [String: Any])
         let regions = try #require(state["regions"] as? [String: Any])
