@@ -7,7 +7,9 @@
 #   make demonstrate-quick  the same pipeline at smoke size in runs/demonstrate-quick/report (a minute)
 #   make slurm-test       a real Slurm on localhost runs a sweep array through scripts/slurm/sweep.sbatch
 #                         (requeue, cancel, resubmit; about a minute; root; part of make test too)
-.PHONY: setup build demo test paper reproduce reproduce-quick demonstrate demonstrate-quick slurm-test clean
+#   make shallow          docs/shallow.md: shallow networks, linear regions and the spline limit (issue 17)
+#   make shallow-quick    the same at reduced size in runs/shallow-quick/report (seconds)
+.PHONY: setup build demo test paper reproduce reproduce-quick demonstrate demonstrate-quick slurm-test shallow shallow-quick clean
 
 SWIFT ?= swift
 
@@ -38,6 +40,14 @@ demonstrate: build
 demonstrate-quick: build
 	bash scripts/setup.sh --plots
 	python3 scripts/demonstrate.py --quick
+
+shallow: build
+	bash scripts/setup.sh --plots
+	python3 scripts/shallow_report.py
+
+shallow-quick: build
+	bash scripts/setup.sh --plots
+	python3 scripts/shallow_report.py --quick
 
 # The test suite includes the plotting and `reproduce.py --quick` smoke tests: they need matplotlib.
 test:

@@ -15,6 +15,12 @@ colour per run, a line style per source. --evidence: the singular spectrum σ/σ
 with the floor and the cut, rank against tolerance, gap ratio over training, dead neurons per
 layer (evidence_data gives the numbers drawn).
 
+A run on 1-D synthetic data (data.source synthetic, training.loss mse) gets the losses in
+place of the accuracies and a panel of its learned function: the network at the first and
+last checkpoints against the training data and the noise-free target, the smoothing spline of
+the data (scipy; Heiss et al.'s lam for a random_features run with weight decay, GCV
+otherwise) and the first layer's kinks −b/w marked on the x axis.
+
 A sweep (its directory or sweep.json): the BFD at each point's last checkpoint against a swept
 key (default: the first swept key other than `seed`), a line per value of the remaining keys
 other than seed (or of --hue), averaged over the seeds with their range shown, filled markers
@@ -212,11 +218,94 @@ def run_colour(logs, index):
     return RUN_COLOURS[index % len(RUN_COLOURS)]
 
 
-def plot_runs(logs, outputs, out_path):
+def is_regression(log):
+    """Whether the run trained with half-MSE (accuracy is NaN then; the panel shows losses)."""
+    return str(log.meta.get("loss", "cross_entropy")) == "mse"
+
+
+def function_data(path):
+    """For a run on 1-D synthetic data (/data/synthetic, one input): what the function panel
+    draws, from the log alone; None for any other log. Keys: x, y (training points), test_x,
+    test_y (the noise-free target on the test grid), grid, first, last (the network at the
+    first and last checkpoints with parameters), kinks (the last checkpoint's first-layer
+    kinks inside the grid), spline and spline_label (scipy's smoothing spline of the data; its
+    lam is Heiss et al.'s mapping lam = 2·R·N·wd/n for a random_features run with weight
+    decay, scipy's GCV choice otherwise; None without scipy), epochs."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        if "data/synthetic" not in f or int(f["data/synthetic"].attrs.get("input_dim", 0)) != 1 or "params" not in f:
+            return None
+        rows = len(f["checkpoints/step"])
+        if rows == 0:
+            return None
+        x = f["data/synthetic/train_x"][:, 0].astype(float)
+        y = f["data/synthetic/train_y"][:].astype(float)
+        test_x = f["data/synthetic/test_x"][:, 0].astype(float)
+        test_y = f["data/synthetic/test_y"][:].astype(float)
+        sizes = [int(v) for v in f["meta"].attrs["layer_sizes"]]
+        low, high = min(x.min(), test_x.min()), max(x.max(), test_x.max())
+        grid = np.linspace(low, high, 2001)
+
+        def network(k):
+            a = grid[:, None]
+            for l in range(len(sizes) - 1):
+                a = a @ f[f"params/layer{l}/weight"][k].astype(float).T + f[f"params/layer{l}/bias"][k].astype(float)
+                if l < len(sizes) - 2:
+                    a = np.maximum(a, 0)
+            return a[:, 0]
+
+        w = f["params/layer0/weight"][rows - 1][:, 0].astype(float)
+        b = f["params/layer0/bias"][rows - 1].astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kinks = np.where(w != 0, -b / np.where(w != 0, w, 1), np.nan)
+        kinks = kinks[np.isfinite(kinks) & (kinks >= low) & (kinks <= high)]
+        first, last = network(0), network(rows - 1)
+        epochs = (int(f["checkpoints/epoch"][0]), int(f["checkpoints/epoch"][rows - 1]))
+        config = f["meta/config_yaml"].asstr()[()]
+
+    class _Log:  # config_value reads .config_yaml
+        config_yaml = config
+    spline, label = None, None
+    try:
+        from scipy.interpolate import make_smoothing_spline
+        order = np.argsort(x)
+        wd = float(config_value(_Log, "optimizer.weight_decay") or 0)
+        kink_range = float(config_value(_Log, "model.kink_range") or 0)
+        if config_value(_Log, "model.init") == "random_features" and wd > 0 and len(sizes) == 3:
+            lam = 2 * kink_range * len(x) * wd / sizes[1]
+            label = f"smoothing spline, lam = 2RN·wd/n = {lam:.3g}"
+        else:
+            lam, label = None, "smoothing spline (lam by GCV)"
+        spline = make_smoothing_spline(x[order], y[order], lam=lam)(grid)
+    except (ImportError, ValueError):
+        spline = None
+    return {"x": x, "y": y, "test_x": test_x, "test_y": test_y, "grid": grid, "first": first, "last": last,
+            "kinks": kinks, "spline": spline, "spline_label": label, "epochs": epochs}
+
+
+def plot_function(ax, data):
+    """The learned 1-D function against the data, the target and the spline, kinks marked."""
+    ax.plot(data["test_x"], data["test_y"], "-", color="grey", lw=1, label="target (noise-free)")
+    ax.plot(data["x"], data["y"], "k.", ms=5, label="training data")
+    if data["spline"] is not None:
+        ax.plot(data["grid"], data["spline"], "-", color="tab:green", lw=2.5, alpha=0.45, label=data["spline_label"])
+    ax.plot(data["grid"], data["first"], ":", color="tab:blue", lw=1, label=f"network, epoch {data['epochs'][0]}")
+    ax.plot(data["grid"], data["last"], "-", color="tab:red", lw=1.2, label=f"network, epoch {data['epochs'][1]}")
+    bottom = ax.get_ylim()[0]
+    ax.plot(data["kinks"], np.full(len(data["kinks"]), bottom), "|", color="tab:red", ms=12,
+            label=f"kinks −b/w, epoch {data['epochs'][1]} ({len(data['kinks'])} in view)")
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    ax.set_title("the learned function", fontsize=10)
+    ax.legend(fontsize=7)
+
+
+def plot_runs(logs, outputs, out_path, function=None):
     """BFD against epoch (one panel per output variant), and accuracy and loss against
-    epoch, for one or more runs. One run: a colour per source. Several runs: a colour per run
+    epoch (losses for mse runs), for one or more runs; with `function` (``function_data``)
+    also the learned 1-D function. One run: a colour per source. Several runs: a colour per run
     and a line style per source. Returns the figure."""
-    panels = len(outputs) + 1
+    panels = len(outputs) + 1 + (function is not None)
     rows = 2 if panels > 3 else 1
     columns = (panels + rows - 1) // rows
     fig, grid = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.0 * rows), squeeze=False)
@@ -250,7 +339,30 @@ def plot_runs(logs, outputs, out_path):
         ax_bfd.set_ylabel("BFD (rank of the Jacobian)")
         ax_bfd.set_title(f"{output} outputs", fontsize=10)
         compact_legend(ax_bfd, logs, drawn)
+    if function is not None:
+        plot_function(axes[-1], function)
+        axes = axes[:-1]
     ax_acc = axes[-1]
+    if all(is_regression(log) for log in logs):
+        for index, log in enumerate(logs):
+            c = log.checkpoints
+            test_colour, train_colour = ("tab:red", "tab:purple") if len(logs) == 1 else (run_colour(logs, index),) * 2
+            ax_acc.plot(c.epoch, c.test_loss, "-", color=test_colour, marker="o", markersize=3,
+                        label="test loss" if len(logs) == 1 else None)
+            ax_acc.plot(c.epoch, c.train_loss, "--", color=train_colour, marker="o", markersize=3,
+                        label="train loss" if len(logs) == 1 else None)
+        ax_acc.set_xlabel("epoch")
+        ax_acc.set_ylabel("half mean squared error")
+        ax_acc.set_yscale("log")
+        ax_acc.set_title("loss on the full sets" + ("" if len(logs) == 1 else " (solid: test; dashed: train)"), fontsize=10)
+        if len(logs) == 1:
+            ax_acc.legend(fontsize=8)
+        else:
+            compact_legend(ax_acc, logs, [])
+        logs_title(fig, logs)
+        fig.tight_layout()
+        fig.savefig(out_path, dpi=120)
+        return fig
     for index, log in enumerate(logs):
         c = log.checkpoints
         test_colour, train_colour = ("tab:red", "tab:purple") if len(logs) == 1 else (run_colour(logs, index),) * 2
@@ -270,13 +382,17 @@ def plot_runs(logs, outputs, out_path):
         ax_acc.legend(fontsize=8, loc="center right")
     else:
         compact_legend(ax_acc, logs, [])
+    logs_title(fig, logs)
+    fig.tight_layout()
+    fig.savefig(out_path, dpi=120)
+    return fig
+
+
+def logs_title(fig, logs):
     title = run_title(logs[0]) if len(logs) == 1 else f"{len(logs)} runs: " + "; ".join(
         f"{log.label} ({config_value(log, 'optimizer.name') or '?'} lr {config_value(log, 'optimizer.lr') or '?'})" for log in logs)
     fig.suptitle(title + "\nfilled marker: clear spectral gap; hollow: no clear gap (the rank depends on the rule); dotted: row cap",
                  fontsize=9)
-    fig.tight_layout()
-    fig.savefig(out_path, dpi=120)
-    return fig
 
 
 def numeric_axis(values):
@@ -436,7 +552,9 @@ def main():
             paths.append(path)
         logs = [read_log(path) for path in paths]
         outputs = outputs_of(logs, args.bfd_output)
-        plot_runs(logs, outputs, args.output_file)
+        # One run on 1-D synthetic data: also its learned function, data, spline and kinks.
+        function = function_data(paths[0]) if len(paths) == 1 else None
+        plot_runs(logs, outputs, args.output_file, function)
         if args.evidence:
             if len(paths) != 1:
                 sys.exit("plot_run.py: --evidence takes one run")

@@ -23,8 +23,10 @@ Two modes:
 The mathematics (nothing here is taken from geodim's Swift code):
   inputs     x = float32(byte / 255), widened for float64 runs (as geodim stores them)
   network    h_0 = x, h_l = relu(W_l h_(l-1) + b_l), logits z = W_L h_(L-1) + b_L
-  loss       batch mean of cross-entropy: (1/m) sum_i [log sum_k exp z_ik - z_(i,y_i)]
-  gradient   dL/dz = (softmax(z) - onehot(y)) / m; for each layer from the last,
+  loss       batch mean of cross-entropy: (1/m) sum_i [log sum_k exp z_ik - z_(i,y_i)], or for
+             training.loss mse half the mean squared error (1/(2m)) sum_i |z_i - t_i|^2 with
+             t_i the synthetic targets (/data/synthetic/train_y) or onehot(y_i) for image data
+  gradient   dL/dz = (softmax(z) - onehot(y)) / m (cross-entropy) or (z - t) / m (mse); for each layer from the last,
              dW_l = delta_l^T h_(l-1), db_l = sum_i delta_l, delta_(l-1) = (delta_l W_l) * [h_(l-1) > 0]
   batches    epoch e visits the samples in its permutation, in consecutive chunks of the batch
              size; the last, shorter chunk is a step of its own, its mean over its own rows
@@ -41,6 +43,8 @@ The mathematics (nothing here is taken from geodim's Swift code):
              constant unit contributes b_v^2), gamma_out(output) = 1, gamma_out(u) = sum_(u->v) w^2
              gamma_out(v); a bias b_v has kappa = gamma_out(v). Step: g = grad / max(kappa, eps),
              then SGD's momentum rule on g (no weight decay)
+  freeze     the layers of training.freeze are never handed to the optimizer: it holds and
+             updates the trained layers' tensors only (their moments too)
   schedule   k = updates taken before this one; warm-up factor (k+1)/W for k < W, else 1;
              constant lr; step lr*f^floor(k/(decay_epochs*steps_per_epoch)); cosine
              lr_min + (lr - lr_min)(1 + cos(pi t/T))/2 with t = clip(k - W, 0, T),
@@ -95,16 +99,20 @@ def forward(weights, biases, x):
     return outputs
 
 
-def loss_gradient(weights, biases, x, y):
-    """Gradients of the batch-mean softmax cross-entropy, per layer (dW_l, db_l)."""
+def loss_gradient(weights, biases, x, y, targets=None):
+    """Gradients of the batch-mean softmax cross-entropy against labels y, or of half the mean
+    squared error against `targets` (m, d) when given, per layer (dW_l, db_l)."""
     outputs = forward(weights, biases, x)
     z = outputs[-1]
-    z = z - z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=1, keepdims=True)
-    delta = p
-    delta[np.arange(len(y)), y] -= 1
-    delta /= delta.dtype.type(len(y))
+    if targets is not None:
+        delta = (z - targets) / z.dtype.type(len(z))
+    else:
+        z = z - z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        delta = p
+        delta[np.arange(len(y)), y] -= 1
+        delta /= delta.dtype.type(len(y))
     grads = [None] * len(weights)
     for l in range(len(weights) - 1, -1, -1):
         grads[l] = (delta.T @ outputs[l], delta.sum(axis=0))
@@ -220,10 +228,14 @@ def schedule(cfg, epochs, steps_per_epoch):
     return rate
 
 
-def train(weights, biases, x, y, orders, batch_size, optimizer, drop_last=False, rate=None, learning_rates=None):
+def train(weights, biases, x, y, orders, batch_size, optimizer, drop_last=False, rate=None, learning_rates=None,
+          targets=None, frozen=()):
     """Runs every epoch of `orders` (epochs × samples) and returns the parameters and steps.
-    With `rate` (k -> lr), update k uses rate(k), appended to `learning_rates` if given."""
+    With `rate` (k -> lr), update k uses rate(k), appended to `learning_rates` if given. With
+    `targets` (samples, d) the loss is half the MSE; layers in `frozen` are left out of the
+    optimizer's tensors."""
     layers = len(weights)
+    trained = [l for l in range(layers) if l not in frozen]
     steps = 0
     for order in orders:
         for start in range(0, len(order), batch_size):
@@ -234,9 +246,16 @@ def train(weights, biases, x, y, orders, batch_size, optimizer, drop_last=False,
                 optimizer.lr = type(optimizer.lr)(rate(steps))
                 if learning_rates is not None:
                     learning_rates.append(rate(steps))
-            grads = loss_gradient(weights, biases, x[rows], y[rows])
-            theta = optimizer.step(weights + biases, [g[0] for g in grads] + [g[1] for g in grads])
-            weights, biases = theta[:layers], theta[layers:]
+            grads = loss_gradient(weights, biases, x[rows], y[rows], None if targets is None else targets[rows])
+            if frozen:
+                theta = optimizer.step([weights[l] for l in trained] + [biases[l] for l in trained],
+                                       [grads[l][0] for l in trained] + [grads[l][1] for l in trained])
+                weights, biases = list(weights), list(biases)
+                for k, l in enumerate(trained):
+                    weights[l], biases[l] = theta[k], theta[len(trained) + k]
+            else:
+                theta = optimizer.step(weights + biases, [g[0] for g in grads] + [g[1] for g in grads])
+                weights, biases = theta[:layers], theta[layers:]
             steps += 1
     return weights, biases, steps
 
@@ -300,12 +319,23 @@ def check(args):
     stored = [(layer.weight, layer.bias) for layer in log.params]
     indices = log.data.train_indices
     labels = log.data.train_labels.astype(np.int64)
-    data_dir = cfg["data"]["directory"]
-    pixels, pooled_labels = pooled_mnist(data_dir)
-    if not np.array_equal(pooled_labels[indices], labels):
-        sys.exit(f"{run}/log.h5: /data/train_labels disagree with {data_dir}")
-    # geodim's inputs are the float32 values of byte/255 in both precisions (LabeledSet).
-    x = (pixels[indices] / 255.0).astype(np.float32).astype(dtype)
+    mse = cfg["training"].get("loss", "cross_entropy") == "mse"
+    frozen = json.loads(str(cfg["training"].get("freeze", "[]")))
+    targets = None
+    if cfg["data"].get("source", "mnist") == "synthetic":
+        import h5py
+        with h5py.File(os.path.join(run, "log.h5"), "r") as f:
+            x = f["data/synthetic/train_x"][...].astype(dtype)
+            targets = f["data/synthetic/train_y"][...].astype(dtype)[:, None]
+    else:
+        data_dir = cfg["data"]["directory"]
+        pixels, pooled_labels = pooled_mnist(data_dir)
+        if not np.array_equal(pooled_labels[indices], labels):
+            sys.exit(f"{run}/log.h5: /data/train_labels disagree with {data_dir}")
+        # geodim's inputs are the float32 values of byte/255 in both precisions (LabeledSet).
+        x = (pixels[indices] / 255.0).astype(np.float32).astype(dtype)
+        if mse:
+            targets = np.eye(log.meta["layer_sizes"][-1], dtype=dtype)[labels]
     orders = np.load(os.path.join(run, "batch_order.npy"))
     if orders.shape[1] != len(indices):
         sys.exit(f"{run}/batch_order.npy: {orders.shape[1]} samples an epoch, the log has {len(indices)}")
@@ -330,7 +360,13 @@ def check(args):
         rate = schedule(cfg["optimizer"], int(cfg["training"]["epochs"]), steps_per_epoch)
         rates = []
         weights, biases, steps = train(weights, biases, x, labels, orders, batch_size, optimizer,
-                                       drop_last=args.drop_last, rate=rate, learning_rates=rates)
+                                       drop_last=args.drop_last, rate=rate, learning_rates=rates,
+                                       targets=targets, frozen=frozen)
+        report["loss"] = "mse" if mse else "cross_entropy"
+        report["frozen"] = frozen
+        report["frozen_bitwise_unchanged"] = all(
+            np.array_equal(stored[l][0][0], stored[l][0][-1]) and np.array_equal(stored[l][1][0], stored[l][1][-1])
+            for l in frozen)
         if rate is not None:
             # The lr geodim logged per step (/train/lr, every training.log_every steps) against the schedule.
             logged_steps = log.train.step.astype(np.int64)

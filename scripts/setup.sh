@@ -10,8 +10,8 @@
 #   apt: slurm-wlm and munge, without recommends (scripts/slurm/localhost_test.py, `make
 #        slurm-test`, which the tests run, starts their daemons by hand on private ports with
 #        its own slurm.conf and munge key in a temporary directory; nothing in /etc is set up)
-# With --plots it also installs matplotlib from PyPI, for scripts/plot_run.py and
-# scripts/reproduce.py:
+# With --plots it also installs matplotlib and scipy from PyPI, for scripts/plot_run.py,
+# scripts/reproduce.py and scripts/shallow_report.py (scipy: the reference smoothing spline):
 #   bash scripts/setup.sh --plots
 set -euo pipefail
 
@@ -64,4 +64,8 @@ fi
 if [ "$plots" -eq 1 ] && ! python3 -c "import matplotlib" 2>/dev/null; then
   echo "setup: installing matplotlib from PyPI (for scripts/plot_run.py, scripts/reproduce.py)"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore matplotlib
+fi
+if [ "$plots" -eq 1 ] && ! python3 -c "import scipy.interpolate" 2>/dev/null; then
+  echo "setup: installing scipy from PyPI (the reference smoothing spline of scripts/shallow_report.py and plot_run.py)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore scipy
 fi

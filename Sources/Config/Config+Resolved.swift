@@ -1,3 +1,5 @@
+import Datasets
+
 /// Values that follow from the config once its nulls and shorthands are resolved.
 extension ExperimentConfig {
     /// The checkpoint epochs as an explicit, strictly increasing list.
@@ -12,9 +14,20 @@ extension ExperimentConfig {
         if epochs.last != training.epochs { epochs.append(training.epochs) }
         return epochs
     }
+
+    /// n_0: the synthetic input dimension, or 784 pixels for image data.
+    public var inputSize: Int { data.source == .synthetic ? synthetic.inputDimension : MNIST.featureCount }
+    /// n_L: one output for synthetic regression, the class count for image data.
+    public var outputSize: Int { data.source == .synthetic ? 1 : (data.classes ?? MNIST.classCount) }
+    /// The affine layers that are trained (those not in `training.freeze`), ascending.
+    public var trainedLayers: [Int] {
+        (0...model.hidden.count).filter { !training.freeze.contains($0) }
+    }
 }
 
 extension ExperimentConfig.DataSection {
+    /// Test points of a synthetic problem when `data.test_size` is null.
+    public static let syntheticTestCount = 200
     /// Images in the standard MNIST training file.
     public static let standardTrainCount = 60_000
     /// Images in the standard MNIST test file.
@@ -26,6 +39,7 @@ extension ExperimentConfig.DataSection {
     /// the standard protocol; the paper protocol requires `train_size`, so 0 when it is unset).
     public var resolvedTrainSize: Int {
         if let trainSize { return trainSize }
+        if source == .synthetic { return 0 }  // required there
         return splitProtocol == .standard ? Self.standardTrainCount : 0
     }
 
@@ -33,6 +47,7 @@ extension ExperimentConfig.DataSection {
     /// standard protocol; the images of the pool not drawn for training for the paper's).
     public var resolvedTestSize: Int {
         if let testSize { return testSize }
+        if source == .synthetic { return Self.syntheticTestCount }
         switch splitProtocol {
         case .standard: return Self.standardTestCount
         case .paper: return max(0, Self.poolCount - resolvedTrainSize)

@@ -10,6 +10,8 @@ extension ExperimentConfig {
         // Each key's own range, from the key table, in schema order; then the checks that
         // relate keys to each other.
         for entry in ExperimentConfig.keyTable { try entry.check(self, check) }
+        try validateSynthetic(check)
+        try validateTraining(check)
         try validateData(check)
         try validateDataVariants(check)
         try validateOptimizer(check)
@@ -17,7 +19,70 @@ extension ExperimentConfig {
         try validateBFD(check)
     }
 
+    private func validateSynthetic(_ check: RangeCheck) throws(ConfigError) {
+        let syn = synthetic
+        try check.that(
+            syn.high > syn.low, "synthetic.high",
+            "must be > synthetic.low (\(ConfigYAMLText.short(syn.low))), found \(ConfigYAMLText.short(syn.high))")
+        try check.that(
+            syn.knotsX.count >= 2, "synthetic.knots_x", "must list at least 2 knots, found \(syn.knotsX.count)")
+        try check.that(
+            syn.knotsX.allSatisfy(\.isFinite) && zip(syn.knotsX, syn.knotsX.dropFirst()).allSatisfy { $0 < $1 },
+            "synthetic.knots_x", "must be finite and strictly increasing")
+        try check.that(
+            syn.knotsY.count == syn.knotsX.count && syn.knotsY.allSatisfy(\.isFinite), "synthetic.knots_y",
+            "must list \(syn.knotsX.count) finite values (one per knot of knots_x), found \(syn.knotsY.count)")
+        try check.that(
+            !syn.coefficients.isEmpty && syn.coefficients.allSatisfy(\.isFinite), "synthetic.coefficients",
+            "must list at least one finite coefficient")
+        try check.that(
+            syn.inputs != .grid || syn.inputDimension == 1, "synthetic.inputs",
+            "grid needs synthetic.input_dim 1, found \(syn.inputDimension)", hint: "use uniform in higher dimension")
+        guard data.source == .synthetic else { return }
+        guard data.trainSize != nil else {
+            throw ConfigError(
+                kind: .missingKey, source: check.source, key: "data.train_size", problem: "required by data.source synthetic",
+                hint: "the number of training points, e.g. data.train_size: 50")
+        }
+        try check.that(
+            training.loss == .mse, "training.loss", "must be mse for data.source synthetic (a regression problem), found \(training.loss.rawValue)",
+            hint: "training.loss: mse")
+        try check.that(
+            data.classes == nil, "data.classes", "goes with data.dataset idx only, not data.source synthetic")
+        try check.that(
+            training.stopAtTrainAccuracy == nil, "training.stop_at_train_accuracy",
+            "needs class labels (an accuracy), not data.source synthetic (a regression)",
+            hint: "remove it, or set it to null")
+        try check.that(
+            data.randomLabelExtras == 0, "data.random_label_extras",
+            "is for image data only, found \(data.randomLabelExtras) with data.source synthetic")
+        try check.that(
+            data.inputNoiseStd == 0, "data.input_noise_std",
+            "is for image data only, found \(ConfigYAMLText.short(data.inputNoiseStd)) with data.source synthetic",
+            hint: "synthetic.noise_std sets the noise on the targets")
+        if bfd.enabled {
+            try check.that(
+                bfd.outputs == [.logits], "bfd.outputs",
+                "must be [logits] for data.source synthetic (one output: softmax and centred have no rows)",
+                hint: "bfd.outputs: [logits]")
+        }
+    }
+
+    private func validateTraining(_ check: RangeCheck) throws(ConfigError) {
+        let layers = model.hidden.count + 1
+        for (position, layer) in training.freeze.enumerated() {
+            try check.that(
+                layer >= 0 && layer < layers, "training.freeze",
+                "layer indices must be in 0...\(layers - 1) (affine layers, 0 = first), found \(layer) at item \(position + 1)")
+        }
+        try check.noDuplicates(training.freeze.map(String.init), "training.freeze")
+        try check.that(
+            training.freeze.count < layers, "training.freeze", "must leave at least one layer to train",
+            hint: "training.epochs: 0 measures without training")
+    }
+
     private func validateData(_ check: RangeCheck) throws(ConfigError) {
+        guard data.source == .mnist else { return }
         switch (data.dataset, data.classes) {
         case (.idx, nil):
             throw ConfigError(
@@ -69,7 +134,7 @@ extension ExperimentConfig {
     }
 
     private func validateDataVariants(_ check: RangeCheck) throws(ConfigError) {
-        guard data.dataset != .idx else { return }  // checked against the files when they are read
+        guard data.dataset != .idx, data.source == .mnist else { return }  // checked against the files when they are read
         let unused = DataSection.poolCount - data.resolvedTrainSize - data.resolvedTestSize
         try check.that(
             data.randomLabelExtras <= unused, "data.random_label_extras",

@@ -35,6 +35,8 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var model: ModelSection = ModelSection()
     /// Where the data comes from and how it is split.
     public var data: DataSection = DataSection()
+    /// The synthetic regression data (`data.source: synthetic`).
+    public var synthetic: SyntheticSection = SyntheticSection()
     /// The training loop.
     public var training: TrainingSection = TrainingSection()
     /// The optimiser.
@@ -57,6 +59,8 @@ extension ExperimentConfig {
         public var hidden: [Int] = []
         /// How weights are initialised (biases start at zero).
         public var initScheme: WeightInit = .glorotUniform
+        /// ``WeightInit/randomFeatures``: the range R of the first-layer biases U(−R, R).
+        public var kinkRange: Double = 0
     }
 
     /// `data`: the MNIST files and which images train and test on.
@@ -64,6 +68,8 @@ extension ExperimentConfig {
         /// Placeholder values only; ``ExperimentConfig/parse(yaml:source:overrides:)`` sets every key.
         public init() {}
 
+        /// IDX files (the default) or the synthetic regression problem of ``SyntheticSection``.
+        public var source: DataSource = .mnist
         /// Which data set the files hold: checked against its canonical checksums, or any
         /// IDX files with ``classes`` classes.
         public var dataset: DatasetName = .mnist
@@ -87,6 +93,41 @@ extension ExperimentConfig {
         public var inputNoiseStd: Double = 0
     }
 
+    /// `synthetic`: a seeded regression problem y = f(s) + noise, s the mean of x's coordinates.
+    ///
+    /// The training inputs are `data.train_size` uniform draws in [low, high]^d or an even
+    /// grid (d = 1); the test inputs (`data.test_size`, default 200) an even grid for d = 1 and
+    /// uniform draws otherwise, with noise-free targets. Every value is stored in the log.
+    public struct SyntheticSection: Equatable, Sendable {
+        /// Placeholder values only; ``ExperimentConfig/parse(yaml:source:overrides:)`` sets every key.
+        public init() {}
+
+        /// Input dimension d, 1...64.
+        public var inputDimension: Int = 0
+        /// How the training inputs are placed.
+        public var inputs: SyntheticInputs = .uniform
+        /// Lower end of each coordinate.
+        public var low: Double = 0
+        /// Upper end of each coordinate, > low.
+        public var high: Double = 0
+        /// The target function of s.
+        public var target: SyntheticTarget = .piecewiseLinear
+        /// Piecewise-linear knots' positions, strictly increasing.
+        public var knotsX: [Double] = []
+        /// Piecewise-linear values at the knots.
+        public var knotsY: [Double] = []
+        /// Sine amplitude.
+        public var amplitude: Double = 0
+        /// Sine frequency (cycles per unit of s).
+        public var frequency: Double = 0
+        /// Sine phase (radians).
+        public var phase: Double = 0
+        /// Polynomial coefficients c_0, c_1, ....
+        public var coefficients: [Double] = []
+        /// Std of the Gaussian noise on the training targets, >= 0.
+        public var noiseStd: Double = 0
+    }
+
     /// `training`: the loop over epochs and mini-batches.
     public struct TrainingSection: Equatable, Sendable {
         /// Placeholder values only; ``ExperimentConfig/parse(yaml:source:overrides:)`` sets every key.
@@ -98,6 +139,10 @@ extension ExperimentConfig {
         public var batchSize: Int = 0
         /// Arithmetic of the forward and backward passes.
         public var precision: Precision = .float32
+        /// The loss trained on and reported.
+        public var loss: LossFunction = .crossEntropy
+        /// Affine layers (0 = first) whose parameters are never updated.
+        public var freeze: [Int] = []
         /// Optimiser steps between rows of the training log.
         public var logEvery: Int = 0
         /// Batch size for evaluating loss and accuracy on whole sets.
@@ -202,6 +247,8 @@ extension ExperimentConfig {
         public var exactPrimeBits: Int = 0
         /// Which matrix the exact engine reduces modulo each prime: auto, K = JJᵀ, or J.
         public var exactMatrix: ExactMatrixChoice = .auto
+        /// 1-D inputs: the tolerance (input units) within which first-layer kinks count as one.
+        public var kinkTolerance: Double = 0
     }
 
     /// `logging`: where runs are written and what they keep.

@@ -21,6 +21,32 @@ extension ExperimentConfig {
         case idx
     }
 
+    /// `data.source`: where the data comes from.
+    public enum DataSource: String, Codable, CaseIterable, Sendable {
+        /// The four IDX files of `data.directory` (`data.dataset`).
+        case mnist
+        /// A seeded regression problem drawn from the `synthetic` section.
+        case synthetic
+    }
+
+    /// `synthetic.inputs`: how the training inputs are placed.
+    public enum SyntheticInputs: String, Codable, CaseIterable, Sendable {
+        /// i.i.d. uniform in [low, high]^d.
+        case uniform
+        /// An even grid of [low, high], end points included (d = 1).
+        case grid
+    }
+
+    /// `synthetic.target`: the target function of s, the mean of the input coordinates.
+    public enum SyntheticTarget: String, Codable, CaseIterable, Sendable {
+        /// Linear interpolation of (knots_x, knots_y), constant beyond the end knots.
+        case piecewiseLinear = "piecewise_linear"
+        /// amplitude · sin(2π · frequency · s + phase).
+        case sine
+        /// Σ_k coefficients[k] · s^k.
+        case polynomial
+    }
+
     /// `training.precision`: arithmetic of training.
     public enum Precision: String, Codable, CaseIterable, Sendable {
         case float32
@@ -67,6 +93,10 @@ extension ConfigChoice {
 extension ExperimentConfig.SplitProtocol: ConfigChoice {}
 extension ExperimentConfig.DatasetName: ConfigChoice {}
 extension ExperimentConfig.Precision: ConfigChoice {}
+extension ExperimentConfig.DataSource: ConfigChoice {}
+extension ExperimentConfig.SyntheticInputs: ConfigChoice {}
+extension ExperimentConfig.SyntheticTarget: ConfigChoice {}
+extension LossFunction: ConfigChoice {}
 extension ExperimentConfig.OptimizerName: ConfigChoice {}
 extension ExperimentConfig.LearningRateScheduleName: ConfigChoice {}
 extension ExperimentConfig.BFDInput: ConfigChoice {}

@@ -50,6 +50,14 @@ extension ConfigValueType where Value == [Int] {
     }
 }
 
+extension ConfigValueType where Value == [Double] {
+    static var numbers: ConfigValueType {
+        ConfigValueType(
+            expected: "a list of numbers", read: { ConfigYAMLText.list($0, ConfigYAMLText.double) },
+            write: { "[" + $0.map(ConfigYAMLText.written).joined(separator: ", ") + "]" })
+    }
+}
+
 /// A range check of one key's value, as ``RangeCheck`` words it.
 struct ValueCheck<Value> {
     let run: (Value, String, RangeCheck) throws(ConfigError) -> Void
@@ -77,6 +85,12 @@ extension ValueCheck where Value == Double {
     /// Finite and >= `minimum`.
     static func atLeast(_ minimum: Double) -> ValueCheck {
         .custom { value, key, check throws(ConfigError) in try check.that(value, atLeast: minimum, key) }
+    }
+    /// Finite.
+    static var finite: ValueCheck {
+        .custom { value, key, check throws(ConfigError) in
+            try check.that(value.isFinite, key, "must be finite, found \(ConfigYAMLText.short(value))")
+        }
     }
     /// In [0, 1).
     static var halfOpenUnit: ValueCheck {

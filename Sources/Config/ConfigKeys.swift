@@ -28,9 +28,20 @@ extension ExperimentConfig {
         .required(
             "model.hidden", \.model.hidden, .integers, hint: "a non-empty list of hidden-layer widths, e.g. [30, 30, 30]",
             "list of integers >= 1", "hidden-layer widths, e.g. [30, 30, 30]", fixed: true, check: .custom(checkHidden)),
-        .choice("model.init", \.model.initScheme, default: .glorotUniform, "weight initialisation (biases start at 0)", fixed: true),
+        .choice(
+            "model.init", \.model.initScheme, default: .glorotUniform,
+            "weight initialisation (biases start at 0); random_features: first layer w = ±1, b ~ U(−kink_range, kink_range), later layers 0 (Heiss et al.'s random first layer)",
+            fixed: true),
+        .value(
+            "model.kink_range", \.model.kinkRange, .number, default: 2.0, "number > 0",
+            "random_features: first-layer biases are U(−kink_range, kink_range), so 1-D kinks are uniform there",
+            fixed: true, check: .above(0)),
 
         .section("data", "the data set"),
+        .choice(
+            "data.source", \.data.source, default: .mnist,
+            "IDX image files (data.dataset), or a seeded synthetic regression problem (the synthetic section; needs training.loss mse)",
+            fixed: true),
         .choice(
             "data.dataset", \.data.dataset, default: .mnist,
             "MNIST or Fashion-MNIST (checked against their canonical checksums), or any four IDX files in MNIST's layout with data.classes classes (idx, no checksum)",
@@ -60,6 +71,48 @@ extension ExperimentConfig {
             "std of N(0, std²) noise added to every training input (pixels in [0, 1])", fixed: true,
             check: .atLeast(0.0)),
 
+        .section("synthetic", "the synthetic regression data of data.source synthetic: inputs, target function, noise"),
+        .value(
+            "synthetic.input_dim", \.synthetic.inputDimension, .integer, default: 1, "integer in 1...64",
+            "input dimension; the target is a function of the inputs' mean s = (x_1 + ... + x_d)/d", fixed: true,
+            check: .within(1...64)),
+        .choice(
+            "synthetic.inputs", \.synthetic.inputs, default: .uniform,
+            "training inputs: i.i.d. uniform draws in [low, high]^d, or an even grid of [low, high] (grid: input_dim 1 only); test inputs are an even grid for input_dim 1, uniform draws otherwise",
+            fixed: true),
+        .value(
+            "synthetic.low", \.synthetic.low, .number, default: -1.0, "number", "lower end of each input coordinate",
+            fixed: true, check: .finite),
+        .value(
+            "synthetic.high", \.synthetic.high, .number, default: 1.0, "number > low", "upper end of each input coordinate",
+            fixed: true, check: .finite),
+        .choice(
+            "synthetic.target", \.synthetic.target, default: .piecewiseLinear,
+            "target f(s): linear interpolation of the knots (constant beyond them), amplitude·sin(2π·frequency·s + phase), or Σ_k coefficients[k]·s^k",
+            fixed: true),
+        .value(
+            "synthetic.knots_x", \.synthetic.knotsX, .numbers, default: [-1.0, -0.5, 0.0, 0.5, 1.0],
+            "list of numbers, strictly increasing, at least 2", "piecewise_linear: the knots' positions", fixed: true),
+        .value(
+            "synthetic.knots_y", \.synthetic.knotsY, .numbers, default: [0.0, 1.0, -0.5, 0.5, 0.0],
+            "list of numbers, as many as knots_x", "piecewise_linear: the target's values at the knots", fixed: true),
+        .value(
+            "synthetic.amplitude", \.synthetic.amplitude, .number, default: 1.0, "number", "sine: amplitude",
+            fixed: true, check: .finite),
+        .value(
+            "synthetic.frequency", \.synthetic.frequency, .number, default: 1.0, "number",
+            "sine: cycles per unit of s", fixed: true, check: .finite),
+        .value(
+            "synthetic.phase", \.synthetic.phase, .number, default: 0.0, "number", "sine: phase in radians",
+            fixed: true, check: .finite),
+        .value(
+            "synthetic.coefficients", \.synthetic.coefficients, .numbers, default: [0.0, 0.0, 1.0],
+            "non-empty list of numbers", "polynomial: c_0, c_1, ... of Σ c_k s^k", fixed: true),
+        .value(
+            "synthetic.noise_std", \.synthetic.noiseStd, .number, default: 0.0, "number >= 0",
+            "std of the N(0, std²) noise added to every training target (test targets are noise-free)", fixed: true,
+            check: .atLeast(0.0)),
+
         .section("training", "the training loop"),
         .required(
             "training.epochs", \.training.epochs, .integer, hint: "the number of passes over the training set, e.g. 680",
@@ -68,6 +121,14 @@ extension ExperimentConfig {
             "training.batch_size", \.training.batchSize, .integer, default: 256, "integer >= 1", "mini-batch size",
             fixed: true, check: .atLeast(1)),
         .choice("training.precision", \.training.precision, default: .float32, "training arithmetic", fixed: true),
+        .choice(
+            "training.loss", \.training.loss, default: .crossEntropy,
+            "mean softmax cross-entropy against the labels, or half mean squared error ½·mean_i ‖f(x_i) − y_i‖² (against one-hot labels for image data)",
+            fixed: true),
+        .value(
+            "training.freeze", \.training.freeze, .integers, default: [], "list of distinct affine-layer indices, 0 = first",
+            "layers whose weights and biases stay at their initial values (bitwise); the BFD is then also measured over the trained parameters only",
+            fixed: true),
         .value(
             "training.log_every", \.training.logEvery, .integer, default: 1, "integer >= 1",
             "steps between rows of the training log", check: .atLeast(1)),
@@ -203,6 +264,11 @@ extension ExperimentConfig {
             "bfd.exact_matrix", \.bfd.exactMatrix, default: .auto,
             "matrix the exact engine reduces mod p: K = JJᵀ when m′ ≤ P else J (auto), K (gram_rows), or J (jacobian); logged as exact_matrix",
             fixed: true),
+
+        .value(
+            "bfd.kink_tolerance", \.bfd.kinkTolerance, .number, default: 1e-2, "number > 0",
+            "1-D inputs: kinks −b/w of first-layer neurons closer than this (in input units) count as one in the alignment statistic distinct_kinks",
+            check: .above(0)),
 
         .section("logging", "outputs"),
         .value(

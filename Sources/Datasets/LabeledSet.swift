@@ -1,4 +1,5 @@
-/// Labelled inputs ready for a network: n rows of `featureCount` floats, one class each.
+/// Labelled inputs ready for a network: n rows of `featureCount` floats, one class each, and
+/// for regression data `targetWidth` real targets each.
 ///
 /// `sourceIndices[k]` records where row k came from (a pooled MNIST index, see
 /// ``MNIST/pooledImageCount``) so that a run log can name exactly which images were used.
@@ -11,9 +12,20 @@ public struct LabeledSet: Sendable, Equatable {
     public var sourceIndices: [Int]
     /// Floats per row (784 for MNIST).
     public let featureCount: Int
+    /// Real targets, row-major `count × targetWidth` (synthetic regression); empty for image data.
+    public var targets: [Float]
+    /// Targets per row (0 when there are none).
+    public let targetWidth: Int
 
-    /// Creates a set; the three arrays must describe the same number of rows.
-    public init(inputs: [Float], labels: [Int32], sourceIndices: [Int], featureCount: Int) {
+    /// Creates a set; the arrays must describe the same number of rows (`targets` empty, or
+    /// `count × targetWidth`).
+    public init(
+        inputs: [Float], labels: [Int32], sourceIndices: [Int], featureCount: Int, targets: [Float] = [],
+        targetWidth: Int = 0
+    ) {
+        precondition(targets.count == labels.count * targetWidth, "LabeledSet: \(targets.count) targets for \(labels.count) rows")
+        self.targets = targets
+        self.targetWidth = targetWidth
         precondition(featureCount > 0, "featureCount must be positive")
         precondition(
             inputs.count == labels.count * featureCount && sourceIndices.count == labels.count,
@@ -35,9 +47,10 @@ public struct LabeledSet: Sendable, Equatable {
 
     /// The rows of `self` followed by the rows of `other` (same feature count).
     public func appending(_ other: LabeledSet) -> LabeledSet {
-        precondition(other.featureCount == featureCount, "LabeledSet: feature counts differ")
+        precondition(other.featureCount == featureCount && other.targetWidth == targetWidth, "LabeledSet: feature counts differ")
         return LabeledSet(
             inputs: inputs + other.inputs, labels: labels + other.labels,
-            sourceIndices: sourceIndices + other.sourceIndices, featureCount: featureCount)
+            sourceIndices: sourceIndices + other.sourceIndices, featureCount: featureCount,
+            targets: targets + other.targets, targetWidth: targetWidth)
     }
 }

@@ -19,11 +19,18 @@ public final class MLPWorkspace<S: BLASScalar> {
     public let batchInputs: UnsafeMutablePointer<S>
     /// (capacity): the gathered mini-batch labels.
     public let batchLabels: UnsafeMutablePointer<Int32>
+    /// (capacity, n_L): the gathered mini-batch targets (``LossFunction/mse``; unused otherwise).
+    public let batchTargets: UnsafeMutablePointer<S>
+    /// The loss ``lossAndGradient(parameters:inputs:labels:targets:n:gradient:weightGradients:weightScalars:)``
+    /// and ``evaluate(parameters:inputs:labels:targets:count:)`` compute.
+    public let loss: LossFunction
 
-    public init(_ architecture: MLPArchitecture, capacity: Int) {
+    /// Buffers for `capacity` rows; `loss` picks cross-entropy (labels) or half MSE (targets).
+    public init(_ architecture: MLPArchitecture, capacity: Int, loss: LossFunction = .crossEntropy) {
         precondition(capacity >= 1)
         self.architecture = architecture
         self.capacity = capacity
+        self.loss = loss
         func zeroed<T: Numeric>(_ count: Int, _: T.Type = T.self) -> UnsafeMutablePointer<T> {
             let buffer = UnsafeMutablePointer<T>.allocate(capacity: count)
             buffer.initialize(repeating: 0, count: count)
@@ -34,6 +41,7 @@ public final class MLPWorkspace<S: BLASScalar> {
         dlogits = zeroed(capacity * architecture.outputSize)
         batchInputs = zeroed(capacity * architecture.inputSize)
         batchLabels = zeroed(capacity)
+        batchTargets = zeroed(capacity * architecture.outputSize)
     }
 
     deinit {
@@ -42,6 +50,7 @@ public final class MLPWorkspace<S: BLASScalar> {
         dlogits.deallocate()
         batchInputs.deallocate()
         batchLabels.deallocate()
+        batchTargets.deallocate()
     }
 
     /// The logits of the last forward pass, (n, n_L).
@@ -53,8 +62,10 @@ public final class MLPWorkspace<S: BLASScalar> {
         mlpForward(architecture, parameters: parameters, inputs: inputs, n: n, outputs: outputs)
     }
 
-    /// Mean softmax cross-entropy over the batch and its gradient, written into `gradient`
-    /// (laid out like the parameters). Returns the mean loss and the number correct.
+    /// The batch mean of the workspace's loss and its gradient, written into `gradient`
+    /// (laid out like the parameters). Returns the mean loss and the number correct (0 for
+    /// ``LossFunction/mse``). Cross-entropy reads `labels` (n); half MSE reads `targets`
+    /// (n, n_L), which it requires.
     ///
     /// Given `weightGradients`, each layer's weight GEMM writes C_l ← α·doutᵀ·inp + β·C_l
     /// (α, β from `weightScalars`) onto W_l's place there instead, and `gradient` receives the
@@ -63,14 +74,13 @@ public final class MLPWorkspace<S: BLASScalar> {
     /// into the GEMMs. The loss is the one before any such update.
     @discardableResult
     public func lossAndGradient(
-        parameters: UnsafePointer<S>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>, n: Int,
+        parameters: UnsafePointer<S>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>,
+        targets: UnsafePointer<S>? = nil, n: Int,
         gradient: UnsafeMutablePointer<S>, weightGradients: UnsafeMutablePointer<S>? = nil,
         weightScalars: GEMMScalars<S> = .overwrite
     ) -> (loss: Double, correct: Int) {
         forward(parameters: parameters, inputs: inputs, n: n)
-        let result = softmaxCrossEntropy(
-            logits: logits, labels: labels, n: n, d: architecture.outputSize, dlogits: dlogits,
-            scale: 1 / S(n))
+        let result = outputLoss(labels: labels, targets: targets, n: n, dlogits: dlogits, scale: 1 / S(n))
         mlpBackward(
             architecture, parameters: parameters, inputs: inputs, n: n, outputs: outputs,
             dlogits: dlogits, scratch: scratch, gradient: gradient, weightGradients: weightGradients,
@@ -78,16 +88,38 @@ public final class MLPWorkspace<S: BLASScalar> {
         return (result.lossSum / Double(n), result.correct)
     }
 
-    /// Copies rows `rows` of a row-major (count, n_0) `inputs` and their `labels` into
-    /// ``batchInputs`` and ``batchLabels``, contiguously and in the order given.
+    /// Copies rows `rows` of a row-major (count, n_0) `inputs` and their `labels` (and
+    /// `targets`, (count, n_L), when given) into ``batchInputs``, ``batchLabels`` and
+    /// ``batchTargets``, contiguously and in the order given.
     /// At most `capacity` rows; each index must lie in 0..<count (checked).
-    public func gather(rows: UnsafeBufferPointer<Int>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>, count: Int) {
+    public func gather(
+        rows: UnsafeBufferPointer<Int>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>,
+        targets: UnsafePointer<S>? = nil, count: Int
+    ) {
         precondition(rows.count <= capacity, "gather: \(rows.count) rows exceed the capacity \(capacity)")
         let featureCount = architecture.inputSize
+        let d = architecture.outputSize
         for (row, index) in rows.enumerated() {
             precondition(index >= 0 && index < count, "gather: row \(index) out of 0..<\(count)")
             (batchInputs + row * featureCount).update(from: inputs + index * featureCount, count: featureCount)
             batchLabels[row] = labels[index]
+            if let targets { (batchTargets + row * d).update(from: targets + index * d, count: d) }
+        }
+    }
+
+    /// The loss of the last forward pass's logits (n rows): its sum over rows and the number
+    /// correct (arg-max = label; 0 for MSE), the gradient (· scale) into `dlogits` when given.
+    func outputLoss(
+        labels: UnsafePointer<Int32>, targets: UnsafePointer<S>?, n: Int, dlogits: UnsafeMutablePointer<S>?, scale: S
+    ) -> (lossSum: Double, correct: Int) {
+        switch loss {
+        case .crossEntropy:
+            return softmaxCrossEntropy(
+                logits: logits, labels: labels, n: n, d: architecture.outputSize, dlogits: dlogits, scale: scale)
+        case .mse:
+            guard let targets else { preconditionFailure("MLPWorkspace: the mse loss needs targets") }
+            return (halfSquaredError(
+                logits: logits, targets: targets, n: n, d: architecture.outputSize, dlogits: dlogits, scale: scale), 0)
         }
     }
 
@@ -98,17 +130,20 @@ public final class MLPWorkspace<S: BLASScalar> {
     @discardableResult
     public func lossAndGradient(
         parameters: UnsafePointer<S>, rows: UnsafeBufferPointer<Int>, inputs: UnsafePointer<S>,
-        labels: UnsafePointer<Int32>, count: Int, gradient: UnsafeMutablePointer<S>
+        labels: UnsafePointer<Int32>, targets: UnsafePointer<S>? = nil, count: Int, gradient: UnsafeMutablePointer<S>
     ) -> (loss: Double, correct: Int) {
-        gather(rows: rows, inputs: inputs, labels: labels, count: count)
+        gather(rows: rows, inputs: inputs, labels: labels, targets: targets, count: count)
         return lossAndGradient(
-            parameters: parameters, inputs: batchInputs, labels: batchLabels, n: rows.count, gradient: gradient)
+            parameters: parameters, inputs: batchInputs, labels: batchLabels,
+            targets: targets == nil ? nil : UnsafePointer(batchTargets), n: rows.count, gradient: gradient)
     }
 
     /// Mean loss and accuracy over `count` rows of inputs (count, n_0), in batches of at
     /// most `capacity` rows.
+    /// Accuracy is NaN for ``LossFunction/mse``; its loss reads `targets` (count, n_L).
     public func evaluate(
-        parameters: UnsafePointer<S>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>, count: Int
+        parameters: UnsafePointer<S>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>,
+        targets: UnsafePointer<S>? = nil, count: Int
     ) -> (loss: Double, accuracy: Double) {
         guard count > 0 else { return (.nan, .nan) }
         var lossSum = 0.0
@@ -117,13 +152,13 @@ public final class MLPWorkspace<S: BLASScalar> {
         while start < count {
             let n = min(capacity, count - start)
             forward(parameters: parameters, inputs: inputs + start * architecture.inputSize, n: n)
-            let batch = softmaxCrossEntropy(
-                logits: logits, labels: labels + start, n: n, d: architecture.outputSize,
+            let batch = outputLoss(
+                labels: labels + start, targets: targets.map { $0 + start * architecture.outputSize }, n: n,
                 dlogits: nil, scale: 1)
             lossSum += batch.lossSum
             correct += batch.correct
             start += n
         }
-        return (lossSum / Double(count), Double(correct) / Double(count))
+        return (lossSum / Double(count), loss == .mse ? .nan : Double(correct) / Double(count))
     }
 }

@@ -2,8 +2,9 @@ import Linalg
 import Network
 
 /// One optimizer step on a mini-batch, the whole of a training step: gather the rows
-/// `rows` of (count, n_0) `inputs` and their `labels` into the workspace's contiguous
-/// batch, forward, softmax cross-entropy, backward into `gradient`, then update
+/// `rows` of (count, n_0) `inputs` and their `labels` (and `targets`, (count, n_L), for the
+/// mse loss) into the workspace's contiguous batch, forward, the workspace's loss (softmax
+/// cross-entropy or half MSE), backward into `gradient`, then update
 /// `parameters` (and the optimizer's moments) in place.
 ///
 /// Allocates nothing: every buffer is the workspace's, the caller's or the optimizer's.
@@ -20,24 +21,28 @@ import Network
 @_specialize(where S == Double)
 public func trainingStep<S: BLASScalar>(
     workspace: MLPWorkspace<S>, parameters: inout [S], gradient: inout [S], optimizer: inout OptimizerState<S>,
-    rows: UnsafeBufferPointer<Int>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>, count: Int
+    rows: UnsafeBufferPointer<Int>, inputs: UnsafePointer<S>, labels: UnsafePointer<Int32>,
+    targets: UnsafePointer<S>? = nil, count: Int
 ) -> Double {
     precondition(parameters.count == workspace.architecture.parameterCount && gradient.count == parameters.count)
     let parameterCount = parameters.count
     return parameters.withUnsafeMutableBufferPointer { theta in
         gradient.withUnsafeMutableBufferPointer { grad in
             guard let theta = theta.baseAddress, let grad = grad.baseAddress else { return .nan }
-            workspace.gather(rows: rows, inputs: inputs, labels: labels, count: count)
+            workspace.gather(rows: rows, inputs: inputs, labels: labels, targets: targets, count: count)
+            let batchTargets = targets == nil ? nil : UnsafePointer(workspace.batchTargets)
             if let fused = optimizer.settings.fusedWeightUpdate(S.self) {
                 let loss = workspace.lossAndGradient(
-                    parameters: theta, inputs: workspace.batchInputs, labels: workspace.batchLabels, n: rows.count,
+                    parameters: theta, inputs: workspace.batchInputs, labels: workspace.batchLabels, targets: batchTargets,
+                    n: rows.count,
                     gradient: grad, weightGradients: theta, weightScalars: fused
                 ).loss
                 optimizer.updateBiases(parameters: theta, gradient: grad, architecture: workspace.architecture)
                 return loss
             }
             let loss = workspace.lossAndGradient(
-                parameters: theta, inputs: workspace.batchInputs, labels: workspace.batchLabels, n: rows.count,
+                parameters: theta, inputs: workspace.batchInputs, labels: workspace.batchLabels, targets: batchTargets,
+                    n: rows.count,
                 gradient: grad
             ).loss
             optimizer.update(parameters: theta, gradient: grad, count: parameterCount)

@@ -20,6 +20,8 @@ public struct RunLogLayout: Sendable, Equatable {
     public var parametersAsFloat32: Bool
     /// Whether /checkpoints/cffd holds a CFFD estimate per checkpoint.
     public var storeCFFD: Bool
+    /// `/checkpoints/regions` and `/checkpoints/bfd_trained`, when logged.
+    public var shallow: ShallowLayout?
 
     /// Most batch sizes one CFFD estimate records (rows of /checkpoints/cffd/sizes).
     public static let cffdSlots = 16
@@ -27,9 +29,10 @@ public struct RunLogLayout: Sendable, Equatable {
     /// A layout; with `storeCFFD` false (the default) the log has no `/checkpoints/cffd`.
     public init(
         series: [BFDSeries], neuronSources: [String], layerSizes: [Int], saveParameters: Bool,
-        storeSpectra: Bool, parametersAsFloat32: Bool, storeCFFD: Bool = false
+        storeSpectra: Bool, parametersAsFloat32: Bool, storeCFFD: Bool = false, shallow: ShallowLayout? = nil
     ) {
         self.storeCFFD = storeCFFD
+        self.shallow = shallow.flatMap { $0.isEmpty ? nil : $0 }
         self.series = series
         self.neuronSources = neuronSources
         self.layerSizes = layerSizes
@@ -57,6 +60,8 @@ struct RunLogHandles {
     let parameterStep: HDF5Dataset?
     /// /checkpoints/cffd datasets (empty when the layout logs no CFFD).
     let cffd: [String: HDF5Dataset]
+    /// /checkpoints/regions and /checkpoints/bfd_trained datasets, by path below /checkpoints.
+    let shallow: [String: HDF5Dataset]
 
     static let cffdNames = ["estimate", "converged", "sizes", "ranks"]
 
@@ -64,7 +69,7 @@ struct RunLogHandles {
     var checkpointData: [HDF5Dataset] {
         let c = checkpointColumns
         var datasets = [c.epoch, c.wall, c.trainLoss, c.trainAccuracy, c.testLoss, c.testAccuracy]
-        for group in bfd + neurons + [cffd] {
+        for group in bfd + neurons + [cffd, shallow] {
             for name in group.keys.sorted() { datasets.append(group[name]!) }
         }
         for layer in parameters { datasets += [layer.weight, layer.bias] }
@@ -109,6 +114,8 @@ struct RunLogHandles {
         if layout.storeCFFD {
             for name in cffdNames { cffd[name] = try root.dataset("checkpoints/cffd/" + name) }
         }
+        var shallow: [String: HDF5Dataset] = [:]
+        for path in layout.shallow?.datasetPaths ?? [] { shallow[path] = try root.dataset("checkpoints/" + path) }
         return RunLogHandles(
             trainStep: try root.dataset("train/step"),
             trainColumns: (try root.dataset("train/epoch"), try root.dataset("train/loss"), try root.dataset("train/lr"),
@@ -117,7 +124,8 @@ struct RunLogHandles {
             checkpointColumns: (try root.dataset("checkpoints/epoch"), try root.dataset("checkpoints/wall_time_s"),
                                 try root.dataset("checkpoints/train_loss"), try root.dataset("checkpoints/train_accuracy"),
                                 try root.dataset("checkpoints/test_loss"), try root.dataset("checkpoints/test_accuracy")),
-            bfd: bfd, neurons: neurons, parameters: parameters, parameterStep: parameterStep, cffd: cffd)
+            bfd: bfd, neurons: neurons, parameters: parameters, parameterStep: parameterStep, cffd: cffd,
+            shallow: shallow)
     }
 }
 
@@ -198,6 +206,7 @@ extension RunLogWriter {
         let randomInput = try indexScale("random_input", in: data, count: randomCount, description: "Gaussian random input index")
         try random.attachDimensionScale(randomInput)
         try random.attachDimensionScale(pixel, axis: 1)
+        if let synthetic = inputs.synthetic { try createSyntheticData(in: root, synthetic) }
 
         // /train
         let train = try root.createGroup("train")
@@ -208,7 +217,7 @@ extension RunLogWriter {
         let trainWall = try train.createExtendableDataset("wall_time_s", of: Double.self)
         try describe(trainStep, "optimizer steps done", units: "steps")
         try describe(trainEpoch, "fractional epoch: step / steps per epoch", units: "epochs")
-        try describe(trainLoss, "mini-batch mean softmax cross-entropy", units: "nats")
+        try describe(trainLoss, "mini-batch mean of the training loss (/meta attribute loss: softmax cross-entropy in nats, or half squared error)")
         try describe(trainLR, "learning rate used for this step")
         try describe(trainWall, "seconds since the start of the run", units: "s")
         try trainStep.makeDimensionScale(name: "step")
@@ -320,6 +329,10 @@ extension RunLogWriter {
             for dataset in [dead, alwaysActive, patterns] { try dataset.attachDimensionScale(checkpointStep) }
             let layer = try indexScale("layer", in: group, count: hiddenLayers, first: 1, description: "hidden layer, 1 = first")
             try attachTrailing([layer], to: [dead, alwaysActive])
+        }
+
+        if let shallow = layout.shallow {
+            try createShallowLayout(in: checkpoints, shallow, step: checkpointStep)
         }
 
         if layout.storeCFFD {

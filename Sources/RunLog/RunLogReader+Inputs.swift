@@ -64,7 +64,8 @@ public enum LoggedInputs: Sendable {
     case values([Float], featureCount: Int)
 
     /// Reads the BFD input set `source` (`train`, `test` or `random`) of the log at `path`:
-    /// `/data/bfd_train_inputs` when the run stored noisy training inputs, else
+    /// `/data/bfd_train_inputs` when the run stored noisy training inputs, the first rows of
+    /// `/data/synthetic/<source>_x` for synthetic data, else
     /// `/data/bfd_<source>_indices`; `/data/random_inputs` for `random`. A set the run did not
     /// measure on is ``RunLogError/missingData(path:what:)``.
     public static func read(path: String, source: String) throws -> LoggedInputs {
@@ -79,6 +80,14 @@ public enum LoggedInputs: Sendable {
                 throw RunLogError.missingData(path: path, what: "stored training inputs (data/bfd_train_inputs is not a 2-D array)")
             }
             return .values(array.values, featureCount: array.shape[1])
+        case "train" where try root.exists("data/synthetic"), "test" where try root.exists("data/synthetic"):
+            // Synthetic data: the BFD set is the first rows of the stored inputs (the indices are positions).
+            let count = try root.dataset("data/bfd_\(source)_indices").read(as: Int64.self).values.count
+            let array = try root.dataset("data/synthetic/\(source)_x").read(as: Float.self)
+            guard count > 0, array.shape.count == 2, array.shape[0] >= count else {
+                throw RunLogError.missingData(path: path, what: "BFD \(source) inputs (the run did not measure on them)")
+            }
+            return .values(Array(array.values[0..<(count * array.shape[1])]), featureCount: array.shape[1])
         case "train", "test":
             let indices = try root.dataset("data/bfd_\(source)_indices").read(as: Int64.self).values.map(Int.init)
             guard !indices.isEmpty else {

@@ -86,6 +86,8 @@ public struct RunInputs: Sendable {
     public var bfdTrainInputs: [Float]
     /// The standard deviation of the noise in ``bfdTrainInputs`` (0 when there is none).
     public var inputNoiseStd: Double
+    /// The synthetic regression data (`/data/synthetic`), for `data.source: synthetic`.
+    public var synthetic: SyntheticData?
 
     /// Inputs with the given values; without `bfdTrainInputs` the log has no
     /// `/data/bfd_train_inputs`.
@@ -93,8 +95,9 @@ public struct RunInputs: Sendable {
         trainIndices: [Int64], trainLabels: [Int32], testIndices: [Int64], testLabels: [Int32],
         bfdTrainIndices: [Int64], bfdTestIndices: [Int64], randomInputs: [Float],
         randomFeatureCount: Int, randomMean: Double, randomStd: Double,
-        bfdTrainInputs: [Float] = [], inputNoiseStd: Double = 0
+        bfdTrainInputs: [Float] = [], inputNoiseStd: Double = 0, synthetic: SyntheticData? = nil
     ) {
+        self.synthetic = synthetic
         self.bfdTrainInputs = bfdTrainInputs
         self.inputNoiseStd = inputNoiseStd
         self.trainIndices = trainIndices
@@ -368,15 +371,21 @@ public struct CheckpointRecord: Sendable {
     public var parameters: [Double]
     /// The CFFD estimate, when the layout logs one.
     public var cffd: CFFDEntry?
+    /// Linear-region statistics, when the layout logs them.
+    public var regions: RegionEntry?
+    /// Ranks over the trained parameters, one per source of the layout's `trainedSources`.
+    public var trained: [TrainedRankEntry]
 
     /// A checkpoint row; `bfd` and `neurons` must match the layout's series and sources (checked
     /// when appended).
     public init(
         step: Int, epoch: Int, wallTime: Double, trainLoss: Double, trainAccuracy: Double,
         testLoss: Double, testAccuracy: Double, bfd: [BFDEntry], neurons: [NeuronEntry],
-        parameters: [Double], cffd: CFFDEntry? = nil
+        parameters: [Double], cffd: CFFDEntry? = nil, regions: RegionEntry? = nil, trained: [TrainedRankEntry] = []
     ) {
         self.cffd = cffd
+        self.regions = regions
+        self.trained = trained
         self.step = step
         self.epoch = epoch
         self.wallTime = wallTime

@@ -36,7 +36,7 @@ public final class RunLogWriter {
     /// Complete rows in `/checkpoints`.
     public private(set) var checkpointRowCount: Int
     private let file: HDF5File
-    private let handles: RunLogHandles
+    let handles: RunLogHandles
 
     /// Bytes reserved on top of what each group of writes can take: room for the end-of-run
     /// attributes (status, error, times) and the close, so that a run stopped by a full disk
@@ -245,6 +245,7 @@ public final class RunLogWriter {
             try handles.cffd["sizes"]?.append(rows: padded(entry.sizes))
             try handles.cffd["ranks"]?.append(rows: padded(entry.ranks))
         }
+        try appendShallow(record)
         if layout.saveParameters {
             try handles.parameterStep?.append(rows: [Int64(record.step)])
             var offset = 0

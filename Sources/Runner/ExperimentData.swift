@@ -31,7 +31,12 @@ public struct BFDInputSet: Sendable {
 
 /// The data a run uses, prepared (and validated) before anything is written to disk.
 public struct ExperimentData: Sendable {
-    public let mnist: MNIST
+    /// The image files (nil for `data.source: synthetic`).
+    public let mnist: MNIST?
+    /// The synthetic regression problem (nil for image data).
+    public let synthetic: SyntheticRegression?
+    /// n_L: the class count, or 1 for synthetic regression.
+    public let outputSize: Int
     public let train: LabeledSet
     public let test: LabeledSet
     public let bfdSets: [BFDInputSet]
@@ -46,6 +51,7 @@ public struct ExperimentData: Sendable {
     /// input sets. The BFD's training inputs are the first `bfd.train_samples` of the original
     /// training set, as trained on (noisy if noise is on); the extras are never among them.
     public static func prepare(_ config: ExperimentConfig) throws -> ExperimentData {
+        if config.data.source == .synthetic { return prepareSynthetic(config) }
         let mnist = try MNIST.load(directory: config.data.directory, dataset: config.data.idxDataset, verifyChecksums: true)
         let split: TrainTestSplit
         switch config.data.splitProtocol {
@@ -98,8 +104,40 @@ public struct ExperimentData: Sendable {
             }
         }
         return ExperimentData(
-            mnist: mnist, train: train, test: split.test, bfdSets: bfdSets, randomInputs: randomInputs,
+            mnist: mnist, synthetic: nil, outputSize: mnist.classCount, train: train, test: split.test, bfdSets: bfdSets, randomInputs: randomInputs,
             storedTrainInputs: storedTrainInputs)
+    }
+
+    /// The synthetic problem's sets; every BFD set is read as binary floats by the exact engine
+    /// (float32 inputs are dyadic rationals).
+    private static func prepareSynthetic(_ config: ExperimentConfig) -> ExperimentData {
+        let problem = config.synthetic.problem
+        let sets = problem.sets(
+            trainCount: config.data.resolvedTrainSize, testCount: config.data.resolvedTestSize, seed: config.seed)
+        var bfdSets: [BFDInputSet] = []
+        var randomInputs: [Float] = []
+        if config.bfd.enabled {
+            for source in config.bfd.inputs {
+                switch source {
+                case .train:
+                    let count = min(config.bfd.trainSamples ?? sets.train.count, sets.train.count)
+                    bfdSets.append(firstRows(of: sets.train, count: count, source: .train, encoding: .binaryFloats))
+                case .test:
+                    let count = min(config.bfd.testSamples, sets.test.count)
+                    bfdSets.append(firstRows(of: sets.test, count: count, source: .test, encoding: .binaryFloats))
+                case .random:
+                    randomInputs = gaussianInputs(
+                        count: config.bfd.randomSamples, featureCount: problem.inputDimension,
+                        mean: config.bfd.randomMean, std: config.bfd.randomStd, seed: config.seed)
+                    bfdSets.append(BFDInputSet(
+                        source: .random, inputs: randomInputs.map(Double.init), count: config.bfd.randomSamples,
+                        pooledIndices: [], encoding: .binaryFloats))
+                }
+            }
+        }
+        return ExperimentData(
+            mnist: nil, synthetic: problem, outputSize: 1, train: sets.train, test: sets.test, bfdSets: bfdSets,
+            randomInputs: randomInputs, storedTrainInputs: [])
     }
 
     private static func firstRows(
@@ -120,5 +158,19 @@ extension ExperimentConfig.DataSection {
         case .fashion_mnist: return .fashionMNIST
         case .idx: return .generic(classCount: classes ?? MNIST.classCount)
         }
+    }
+}
+
+extension ExperimentConfig.SyntheticSection {
+    /// The problem these keys describe.
+    public var problem: SyntheticRegression {
+        let function: SyntheticRegression.Target = switch target {
+        case .piecewiseLinear: .piecewiseLinear(knotsX: knotsX, knotsY: knotsY)
+        case .sine: .sine(amplitude: amplitude, frequency: frequency, phase: phase)
+        case .polynomial: .polynomial(coefficients: coefficients)
+        }
+        return SyntheticRegression(
+            inputDimension: inputDimension, low: low, high: high, gridInputs: inputs == .grid, target: function,
+            noiseStd: noiseStd)
     }
 }

@@ -16,7 +16,7 @@ public enum LogChunkLimits {
     /// of `/params` (with `logging.save_params`) or of a spectrum (with `bfd.spectrum`)
     /// would reach ``maximumChunkBytes``.
     public static func check(_ config: ExperimentConfig, overrides: [String] = []) throws(PreflightError) {
-        let sizes = [MNIST.featureCount] + config.model.hidden + [MNIST.classCount]
+        let sizes = [config.inputSize] + config.model.hidden + [config.outputSize]
         if config.logging.saveParams {
             let stored = config.training.precision == .float32 ? 4 : 8
             let limit = maximumChunkBytes / stored
@@ -38,7 +38,7 @@ public enum LogChunkLimits {
         if config.bfd.enabled, config.bfd.spectrum, config.bfd.method != .gramInertia,
            let parameters = MLPArchitecture.checkedParameterCount(layerSizes: sizes) {
             for set in RunMemoryEstimate.bfdSets(config) {
-                let width = min(checkedProduct([set.count, MNIST.classCount]) ?? Int.max, parameters)
+                let width = min(checkedProduct([set.count, config.outputSize]) ?? Int.max, parameters)
                 guard let bytes = checkedProduct([width, 8]), bytes < maximumChunkBytes else {
                     let key = RunMemoryEstimate.samplesKey(set.source)
                     throw PreflightError.chunkTooLarge(

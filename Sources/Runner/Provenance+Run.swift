@@ -27,15 +27,27 @@ extension Provenance {
             ("start_time", timestamp(start)),
             ("git_commit", git?.commit ?? "unknown"),
             ("working_directory", FileManager.default.currentDirectoryPath),
-            ("data_directory", config.data.directory),
-            ("dataset", data.mnist.dataset.name),
-            ("dataset_description", data.mnist.dataset.description),
-            ("dataset_checksums", data.mnist.dataset.canonicalSHA256 == nil ? "not checked (idx)" : "verified"),
+            ("data_source", config.data.source.rawValue),
+            ("loss", config.training.loss.rawValue),
+            ("trained_layers", config.trainedLayers.map(String.init).joined(separator: ",")),
         ]
-        // `mnist_sha256_<file>`: the name predates other data sets; it holds the SHA-256 of
-        // whatever data set's file was read.
-        for file in MNIST.File.allCases {
-            text.append(("mnist_sha256_" + file.rawValue, data.mnist.sha256[file] ?? "unknown"))
+        if let mnist = data.mnist {
+            text += [
+                ("data_directory", config.data.directory),
+                ("dataset", mnist.dataset.name),
+                ("dataset_description", mnist.dataset.description),
+                ("dataset_checksums", mnist.dataset.canonicalSHA256 == nil ? "not checked (idx)" : "verified"),
+            ]
+            // `mnist_sha256_<file>`: the name predates other data sets; it holds the SHA-256 of
+            // whatever data set's file was read.
+            for file in MNIST.File.allCases {
+                text.append(("mnist_sha256_" + file.rawValue, mnist.sha256[file] ?? "unknown"))
+            }
+        } else {
+            text += [
+                ("dataset", "synthetic"),
+                ("dataset_description", "seeded synthetic regression (/data/synthetic holds every input and target)"),
+            ]
         }
         let integers: [(String, Int64)] = [
             ("cpu_count", Int64(cpuCount)), ("blas_threads", Int64(blasThreads)),

@@ -82,15 +82,15 @@ extension RunMemoryEstimate {
         let blame = OverflowBlame(config: config, overrides: overrides)
         let hiddenHint = "no machine holds a network this wide; P = Σ n_(l+1)·(n_l + 1) must stay far below 9.2e18, e.g. model.hidden=[30, 30, 30]"
         // An idx data set's image size is known only once it is read; its class count is declared.
-        let classCount = config.data.classes ?? MNIST.classCount
-        let layerSizes = [MNIST.featureCount] + config.model.hidden + [classCount]
+        let classCount = config.outputSize
+        let layerSizes = [config.inputSize] + config.model.hidden + [classCount]
         guard let parameterCount = MLPArchitecture.checkedParameterCount(layerSizes: layerSizes),
               checkedSum(config.model.hidden) != nil
         else {
             throw blame.overflow("model.hidden", quantity: "the parameter count P", hint: hiddenHint)
         }
         let architecture = MLPArchitecture(
-            inputSize: MNIST.featureCount, hiddenWidths: config.model.hidden, outputSize: classCount)
+            inputSize: config.inputSize, hiddenWidths: config.model.hidden, outputSize: classCount)
         let scalar = config.training.precision == .float32 ? 4 : 8
         let moments: Int = switch config.optimizer.name {
         case .sgd: config.optimizer.momentum > 0 ? 1 : 0

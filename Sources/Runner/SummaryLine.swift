@@ -16,9 +16,18 @@ enum SummaryLine {
         var parts = [
             "ep " + pad(record.epoch, width) + "/\(totalEpochs)",
             String(format: "step %6d", record.step),
-            String(format: "train loss %.4f acc %.4f", record.trainLoss, record.trainAccuracy),
-            String(format: "test loss %.4f acc %.4f", record.testLoss, record.testAccuracy),
         ]
+        if record.trainAccuracy.isNaN && record.testAccuracy.isNaN {
+            // mse: no accuracy; the losses with more digits (they fall far below 1e-4).
+            parts += [String(format: "train loss %.4e", record.trainLoss), String(format: "test loss %.4e", record.testLoss)]
+        } else {
+            parts += [
+                String(format: "train loss %.4f acc %.4f", record.trainLoss, record.trainAccuracy),
+                String(format: "test loss %.4f acc %.4f", record.testLoss, record.testAccuracy),
+            ]
+        }
+        if let regions = record.regions { parts.append("regions \(regions.regionsSeen), kinks \(regions.distinctKinksInRange)") }
+        if let trained = record.trained.first { parts.append("trained-param bfd \(trained.rank)\(trained.clear ? "" : "?")") }
         let short = ["train": "tr", "test": "te", "random": "rnd"]
         for output in outputs {
             var segment = output

@@ -170,10 +170,29 @@ public enum TrainingRun {
             bfdTrainIndices: bfdIndices.train, bfdTestIndices: bfdIndices.test,
             randomInputs: data.randomInputs, randomFeatureCount: data.train.featureCount,
             randomMean: config.bfd.randomMean, randomStd: config.bfd.randomStd,
-            bfdTrainInputs: data.storedTrainInputs, inputNoiseStd: config.data.inputNoiseStd)
+            bfdTrainInputs: data.storedTrainInputs, inputNoiseStd: config.data.inputNoiseStd,
+            synthetic: syntheticData(config: config, data: data))
         return try RunLogWriter(
             path: directory.logPath, metadata: metadata, inputs: inputs, layout: prepared.layout,
             created: Provenance.timestamp(startDate), live: config.logging.live)
+    }
+
+    /// `/data/synthetic` of a synthetic run (nil for image data).
+    private static func syntheticData(config: ExperimentConfig, data: ExperimentData) -> SyntheticData? {
+        guard data.synthetic != nil else { return nil }
+        let syn = config.synthetic
+        func list(_ values: [Double]) -> String { "[" + values.map { String($0) }.joined(separator: ", ") + "]" }
+        var attributes: [(String, String)] = [("target", syn.target.rawValue), ("inputs", syn.inputs.rawValue)]
+        switch syn.target {
+        case .piecewiseLinear: attributes += [("knots_x", list(syn.knotsX)), ("knots_y", list(syn.knotsY))]
+        case .sine:
+            attributes += [("amplitude", String(syn.amplitude)), ("frequency", String(syn.frequency)), ("phase", String(syn.phase))]
+        case .polynomial: attributes.append(("coefficients", list(syn.coefficients)))
+        }
+        return SyntheticData(
+            trainX: data.train.inputs, trainY: data.train.targets, testX: data.test.inputs, testY: data.test.targets,
+            inputDimension: syn.inputDimension, attributes: attributes,
+            numbers: [("low", syn.low), ("high", syn.high), ("noise_std", syn.noiseStd)])
     }
 
     /// Continues the run in `directory` from its resume state, bit-exactly.
@@ -361,7 +380,10 @@ public enum TrainingRun {
         let rows: [(String, String)] = [
             ("run", config.name + "  (seed \(config.seed))"),
             ("network", "\(architecture.description)  P = \(architecture.parameterCount), P - hidden = \(architecture.parameterCount - architecture.hiddenNeuronCount), init \(config.model.initScheme.rawValue)"),
-            ("data", "MNIST \(config.data.splitProtocol.rawValue) protocol: train \(data.train.count), test \(data.test.count) (checksums verified)"),
+            ("data", data.synthetic == nil
+                ? "MNIST \(config.data.splitProtocol.rawValue) protocol: train \(data.train.count), test \(data.test.count) (checksums verified)"
+                : "synthetic \(config.synthetic.target.rawValue), d = \(config.synthetic.inputDimension), noise std \(config.synthetic.noiseStd): train \(data.train.count) (\(config.synthetic.inputs.rawValue)), test \(data.test.count)"),
+            ("loss", config.training.loss.rawValue + (config.training.freeze.isEmpty ? "" : ", frozen layers " + config.training.freeze.map(String.init).joined(separator: ", "))),
             ("training", "\(config.training.epochs) epochs, batch \(config.training.batchSize), \(config.training.precision.rawValue), \(optimizerText), \(config.threads == ExperimentConfig.automaticThreads ? "auto → " : "")\(prepared.blasThreads) BLAS thread(s)"),
             ("checkpoints", "epochs " + config.resolvedCheckpointEpochs.map(String.init).joined(separator: ", ")),
             ("bfd", bfdText),
@@ -379,6 +401,8 @@ struct Prepared {
     let data: ExperimentData
     let architecture: MLPArchitecture
     let measurement: CheckpointMeasurement
+    /// Regions, kinks and the trained-parameter rank.
+    let shallowMeasurement: ShallowMeasurement
     let layout: RunLogLayout
     /// The BLAS threads training and measurement run on: `threads`, or for `auto` the count
     /// that measured fastest for this network (``MLPArchitecture/recommendedBLASThreads(batchSize:cpuCount:)``).
@@ -387,17 +411,19 @@ struct Prepared {
     init(_ config: ExperimentConfig) throws {
         data = try ExperimentData.prepare(config)
         architecture = MLPArchitecture(
-            inputSize: data.train.featureCount, hiddenWidths: config.model.hidden, outputSize: data.mnist.classCount)
+            inputSize: data.train.featureCount, hiddenWidths: config.model.hidden, outputSize: data.outputSize)
         blasThreads = config.threads == ExperimentConfig.automaticThreads
             ? architecture.recommendedBLASThreads(batchSize: config.training.batchSize, cpuCount: Provenance.cpuCount)
             : config.threads
         measurement = CheckpointMeasurement(
             config: config, architecture: architecture, sets: data.bfdSets, threads: blasThreads)
+        shallowMeasurement = ShallowMeasurement(config: config, architecture: architecture, data: data, threads: blasThreads)
         layout = RunLogLayout(
             series: measurement.series, neuronSources: data.bfdSets.map { $0.source.rawValue },
             layerSizes: architecture.layerSizes, saveParameters: config.logging.saveParams,
             storeSpectra: config.bfd.spectrum && config.bfd.method != .gramInertia,
-            parametersAsFloat32: config.training.precision == .float32, storeCFFD: config.bfd.cffd)
+            parametersAsFloat32: config.training.precision == .float32, storeCFFD: config.bfd.cffd,
+            shallow: config.bfd.enabled ? shallowMeasurement.layout : nil)
     }
 
     func session(

@@ -80,7 +80,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         var parameters: [S]
         if state == nil {
             var initGenerator = SeededGenerator(seed: config.seed, stream: "network.init")
-            parameters = initialParameters(architecture, scheme: config.model.initScheme, generator: &initGenerator)
+            parameters = initialParameters(
+                architecture, scheme: config.model.initScheme, generator: &initGenerator, kinkRange: config.model.kinkRange)
         } else {
             parameters = [S](repeating: 0, count: architecture.parameterCount)
         }
@@ -88,7 +89,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
             architecture: architecture, parameters: parameters,
             optimizer: TrainingRun.optimizerSettings(config.optimizer),
             train: prepared.data.train, test: prepared.data.test, batchSize: config.training.batchSize,
-            evaluationBatchSize: config.training.evalBatchSize)
+            evaluationBatchSize: config.training.evalBatchSize, loss: config.training.loss,
+            frozenLayers: config.training.freeze)
         if let state {
             try engine.restore(from: state, path: directory.statePath)
             position = TrainingPosition(
@@ -184,6 +186,8 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
         let measured = try prepared.measurement.measure(parameters: parameters) { [progress] label, index, count in
             progress?.measuringPhase(label, index: index, count: count)
         }
+        let shallow: (regions: RegionEntry?, trained: [TrainedRankEntry]) = config.bfd.enabled
+            ? try prepared.shallowMeasurement.measure(parameters: parameters) : (nil, [])
         progress?.endMeasuring()
         progress?.clear()
         bfdTime += seconds(clock.now - measureStart)
@@ -191,7 +195,7 @@ final class TrainingSession<S: BLASScalar>: TrainingSessionProtocol {
             step: position.step, epoch: position.completedEpochs, wallTime: elapsed(), trainLoss: metrics.trainLoss,
             trainAccuracy: metrics.trainAccuracy, testLoss: metrics.testLoss, testAccuracy: metrics.testAccuracy,
             bfd: measured.bfd, neurons: measured.neurons, parameters: config.logging.saveParams ? parameters : [],
-            cffd: measured.cffd?.entry)
+            cffd: measured.cffd?.entry, regions: shallow.regions, trained: shallow.trained)
         try flushRows()
         try log.appendCheckpoint(record)
         try saveState()

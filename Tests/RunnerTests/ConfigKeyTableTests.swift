@@ -39,10 +39,13 @@ struct ConfigKeyTableTests {
     @Test("the keys a resume keeps are the table's")
     func fixedKeysComeFromTheTable() throws {
         let fixed = ExperimentConfig.fixedOnResumeKeys
-        #expect(fixed.count == 29)
+        #expect(fixed.count == 45)
         #expect(fixed.isSubset(of: Set(ExperimentConfig.leafKeys)))
         #expect(fixed.contains("training.batch_size") && !fixed.contains("optimizer.lr"))
-        #expect(fixed.isSuperset(of: ["data.dataset", "data.classes"]))  // they decide the data and the output width
+        #expect(fixed.isSuperset(of: ["data.dataset", "data.classes"]))
+        // The synthetic data, the loss and the frozen layers fix what is trained on and how.
+        #expect(fixed.isSuperset(of: ["data.source", "synthetic.noise_std", "synthetic.knots_x", "training.loss", "training.freeze"]))
+        #expect(!fixed.contains("bfd.kink_tolerance"))  // they decide the data and the output width
         #expect(fixed.isSuperset(of: ["bfd.exact", "bfd.exact_primes", "bfd.exact_prime_bits", "bfd.exact_matrix"]))  // they shape the log
         #expect(!fixed.contains("bfd.gram_side"))  // logged per checkpoint; the rank does not depend on it
         // η and its schedule, like optimizer.lr, may change on a resume (with --force); the optimizer may not.

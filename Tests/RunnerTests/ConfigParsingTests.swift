@@ -14,7 +14,9 @@ enum ConfigFixture {
         model:
           hidden: [30, 30, 30]
           init: he_normal
+          kink_range: 3.0
         data:
+          source: mnist
           dataset: idx
           directory: /data/mnist files
           classes: 12
@@ -23,10 +25,25 @@ enum ConfigFixture {
           test_size: 2000
           random_label_extras: 1200
           input_noise_std: 0.25
+        synthetic:
+          input_dim: 2
+          inputs: uniform
+          low: -2.0
+          high: 3.0
+          target: sine
+          knots_x: [0.0, 1.0, 2.0]
+          knots_y: [1.0, 0.0, 1.0]
+          amplitude: 2.0
+          frequency: 1.5
+          phase: 0.25
+          coefficients: [1.0, -1.0]
+          noise_std: 0.125
         training:
           epochs: 680
           batch_size: 128
           precision: float64
+          loss: mse
+          freeze: [1]
           log_every: 5
           eval_batch_size: 500
         optimizer:
@@ -62,6 +79,7 @@ enum ConfigFixture {
           relative_tolerance: 1.0e-12
           spectrum: false
           exact_matrix: jacobian
+          kink_tolerance: 0.05
         logging:
           runs_directory: out/runs
           save_params: false
@@ -105,6 +123,23 @@ struct ConfigParsingTests {
         expected.threads = 4
         expected.model.hidden = [30, 30, 30]
         expected.model.initScheme = .heNormal
+        expected.model.kinkRange = 3
+        expected.data.source = .mnist
+        expected.synthetic.inputDimension = 2
+        expected.synthetic.inputs = .uniform
+        expected.synthetic.low = -2
+        expected.synthetic.high = 3
+        expected.synthetic.target = .sine
+        expected.synthetic.knotsX = [0, 1, 2]
+        expected.synthetic.knotsY = [1, 0, 1]
+        expected.synthetic.amplitude = 2
+        expected.synthetic.frequency = 1.5
+        expected.synthetic.phase = 0.25
+        expected.synthetic.coefficients = [1, -1]
+        expected.synthetic.noiseStd = 0.125
+        expected.training.loss = .mse
+        expected.training.freeze = [1]
+        expected.bfd.kinkTolerance = 0.05
         expected.data.dataset = .idx
         expected.data.directory = "/data/mnist files"
         expected.data.classes = 12
@@ -255,7 +290,7 @@ struct ConfigParsingTests {
         #expect(keys.contains("optimizer.decoupled_weight_decay"))
         #expect(keys.last == "logging.save_params")
         #expect(Set(keys).count == keys.count)
-        #expect(ExperimentConfig.leafKeys.count == 58)
+        #expect(ExperimentConfig.leafKeys.count == 75)
         #expect(ExperimentConfig.schema.allSatisfy { !$0.summary.isEmpty })
     }
 }

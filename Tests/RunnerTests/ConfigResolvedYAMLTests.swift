@@ -25,7 +25,9 @@ struct ConfigResolvedYAMLTests {
             model:
               hidden: [30, 30, 30]
               init: glorot_uniform
+              kink_range: 2.0
             data:
+              source: mnist
               dataset: mnist
               directory: data/mnist
               classes: null
@@ -34,10 +36,25 @@ struct ConfigResolvedYAMLTests {
               test_size: null
               random_label_extras: 0
               input_noise_std: 0.0
+            synthetic:
+              input_dim: 1
+              inputs: uniform
+              low: -1.0
+              high: 1.0
+              target: piecewise_linear
+              knots_x: [-1.0, -0.5, 0.0, 0.5, 1.0]
+              knots_y: [0.0, 1.0, -0.5, 0.5, 0.0]
+              amplitude: 1.0
+              frequency: 1.0
+              phase: 0.0
+              coefficients: [0.0, 0.0, 1.0]
+              noise_std: 0.0
             training:
               epochs: 10
               batch_size: 256
               precision: float32
+              loss: cross_entropy
+              freeze: []
               log_every: 1
               eval_batch_size: 1000
             optimizer:
@@ -78,6 +95,7 @@ struct ConfigResolvedYAMLTests {
               exact_primes: 2
               exact_prime_bits: 23
               exact_matrix: auto
+              kink_tolerance: 0.01
             logging:
               runs_directory: runs
               live: false
