@@ -272,7 +272,7 @@ def sampling_figure(sampling, cffd, out_dir):
         ax.set_ylim(0, 1.1 * p)
         ax.set_xlabel("n (Gaussian N(0.5, 1) inputs)")
         ax.set_ylabel("BFD (logits)")
-        ax.set_title(f"784-{width}-{width}-{width}-10, SGD seed 0: stars certified, dots with a failure bound, "
+        ax.set_title(f"784-{width}-{width}-{width}-10, SGD seed {first.meta['seed']}: stars certified, dots with a failure bound, "
                      f"hollow float64", fontsize=8)
         ax.legend(fontsize=7, loc="lower right")
     fig.suptitle("The sampling theorem, measured: the BFD of random batches grows with n and stops at the CFFD",

@@ -57,6 +57,7 @@ struct ConfigResolvedYAMLTests {
               freeze: []
               log_every: 1
               eval_batch_size: 1000
+              stop_at_train_accuracy: null
             optimizer:
               name: sgd
               lr: 0.1
